@@ -1,0 +1,81 @@
+"""Norwegian (bokmål) number formatting for everything a reader sees.
+
+All formatting goes through Babel's CLDR data for ``nb_NO`` (decimal comma, a
+no-break space as thousands separator), so there are no hand-written rules here —
+only the choice of pattern.
+"""
+
+from __future__ import annotations
+
+import math
+
+from babel.numbers import format_decimal
+
+LOCALE = "nb_NO"
+MISSING = "–"  # what a reader sees where a figure is not available
+
+
+def _is_missing(value) -> bool:
+    if value is None:
+        return True
+    try:
+        return math.isnan(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _pattern(decimals: int) -> str:
+    return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+
+
+def number(value, decimals: int = 0) -> str:
+    """``15180`` → ``"15 180"``; ``1.2, 2`` → ``"1,20"``. Missing values give ``"–"``."""
+    if _is_missing(value):
+        return MISSING
+    return format_decimal(value, format=_pattern(decimals), locale=LOCALE)
+
+
+def count(value, round_to: int = 1) -> str:
+    """A count of persons, optionally rounded to the nearest ``round_to`` (e.g. 10)."""
+    if _is_missing(value):
+        return MISSING
+    rounded = int(round(float(value) / round_to) * round_to) if round_to > 1 else int(round(float(value)))
+    return number(rounded, 0)
+
+
+def percent(value, decimals: int = 1) -> str:
+    """A share already expressed in percent: ``9.9`` → ``"9,9 %"``."""
+    if _is_missing(value):
+        return MISSING
+    return f"{number(value, decimals)}\N{NO-BREAK SPACE}%"
+
+
+def percent_words(value, decimals: int = 1) -> str:
+    """For running prose: ``9.9`` → ``"9,9 prosent"``."""
+    if _is_missing(value):
+        return MISSING
+    return f"{number(value, decimals)} prosent"
+
+
+def points(value, decimals: int = 1, signed: bool = False) -> str:
+    """A difference in percentage points: ``0.8`` → ``"0,8 prosentpoeng"``."""
+    if _is_missing(value):
+        return MISSING
+    text = number(abs(value) if not signed else value, decimals)
+    if signed and value > 0:
+        text = "+" + text
+    if signed and value < 0:
+        text = text.replace("-", "\N{MINUS SIGN}")
+    return f"{text} prosentpoeng"
+
+
+def signed(value, decimals: int = 1) -> str:
+    """A signed number with a real minus sign: ``-0.35`` → ``"−0,35"``, ``1.2`` → ``"+1,2"``."""
+    if _is_missing(value):
+        return MISSING
+    text = number(value, decimals).replace("-", "\N{MINUS SIGN}")
+    return "+" + text if value > 0 else text
+
+
+def year_range(first: int, last: int) -> str:
+    return f"{first}–{last}"
