@@ -83,6 +83,7 @@ def _asset_name(name: str) -> str:
 
 def _write_csv(data: pd.DataFrame, stem: str) -> str:
     rel = f"{ASSET_DIR_NAME}/{stem}.csv"
+    asset_dir()
     # utf-8-sig so Excel opens Norwegian letters correctly; ';' is not used because the
     # file is also meant for programs, and decimal points keep values machine-readable.
     data.to_csv(Path.cwd() / rel, index=False, encoding="utf-8-sig")

@@ -1,0 +1,83 @@
+"""The reporting API writes what a reader sees: Norwegian numbers, numbered figures with
+their data, tables with captions, and visible synthetic labels."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+from babel.numbers import format_decimal
+
+from neethelpers import report
+
+
+@pytest.fixture()
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    report.setup(page="Møre og Romsdal")
+    return tmp_path
+
+
+@pytest.fixture()
+def shown(monkeypatch):
+    """Capture what the report functions display instead of sending it to a kernel."""
+    captured: list = []
+    monkeypatch.setattr(report, "display", lambda obj: captured.append(obj))
+    return captured
+
+
+def _text(obj) -> str:
+    return getattr(obj, "data", str(obj))
+
+
+def test_labels_are_prefixed_with_the_page_slug(in_tmp):
+    assert report.label("fig", "Trend over tid") == "fig-more-og-romsdal-trend-over-tid"
+    assert report.label("tab", "barometer") == "tab-more-og-romsdal-barometer"
+
+
+def test_format_frame_writes_norwegian_numbers_and_plain_years():
+    df = pd.DataFrame({"år": [2023, 2024], "antall": [15180, 9], "andel": [9.87, None]})
+    out = report.format_frame(df, decimals={"andel": 1})
+    assert list(out["år"]) == ["2023", "2024"]
+    assert out["antall"][0] == format_decimal(15180, format="#,##0", locale="nb_NO")
+    assert out["andel"][0] == "9,9"
+    assert out["andel"][1] == "–"
+
+
+def test_figure_writes_png_and_exactly_the_plotted_data(in_tmp, shown):
+    data = pd.DataFrame({"år": [2020, 2021], "andel": [11.0, 9.5]})
+    fig, ax = plt.subplots()
+    ax.plot(data["år"], data["andel"])
+    report.figure(fig, name="trend", caption="Andel over tid.", alt="Linje som faller", data=data)
+    png = in_tmp / "_assets" / "more-og-romsdal-trend.png"
+    csv = in_tmp / "_assets" / "more-og-romsdal-trend.csv"
+    assert png.stat().st_size > 1000
+    pd.testing.assert_frame_equal(pd.read_csv(csv, encoding="utf-8-sig"), data)
+    md = _text(shown[-1])
+    assert ":name: fig-more-og-romsdal-trend" in md
+    assert ":alt: Linje som faller" in md
+    assert "<_assets/more-og-romsdal-trend.csv>" in md
+    assert report.SYNTHETIC_LABEL not in md
+
+
+def test_synthetic_figure_and_table_say_so(in_tmp, shown):
+    data = pd.DataFrame({"a": [1.0]})
+    fig, _ = plt.subplots()
+    report.figure(fig, name="s", caption="Modell.", alt="x", data=data, synthetic=True)
+    report.table(data, name="t", caption="Tabell.", synthetic=True)
+    assert all(report.SYNTHETIC_LABEL in _text(obj) for obj in shown)
+
+
+def test_table_is_a_numbered_list_table_with_download(in_tmp, shown):
+    df = pd.DataFrame({"fylke": ["Oslo", "Agder"], "andel": [10.1, 9.0]})
+    report.table(df, name="rang", caption="Rangering.")
+    md = _text(shown[-1])
+    assert md.startswith(":::{list-table} Rangering.")
+    assert ":name: tab-more-og-romsdal-rang" in md
+    assert "  - 10,1" in md and "  - Oslo" in md
+    assert (in_tmp / "_assets" / "more-og-romsdal-rang.csv").exists()
+
+
+def test_table_cells_escape_pipes_and_newlines(in_tmp, shown):
+    report.table(pd.DataFrame({"x": ["a|b\nc"]}), name="esc", caption="E.")
+    assert "a\\|b c" in _text(shown[-1])
