@@ -74,7 +74,7 @@ def test_table_is_a_numbered_list_table_with_download(in_tmp, shown):
     md = _text(shown[-1])
     assert md.startswith(":::{list-table} Rangering.")
     assert ":name: tab-more-og-romsdal-rang" in md
-    assert "  - 10,1" in md and "  - Oslo" in md
+    assert "* - Oslo\n  - 10,1" in md
     assert (in_tmp / "_assets" / "more-og-romsdal-rang.csv").exists()
 
 
