@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+import pandas as pd
+
 from babel.numbers import format_decimal
 
 LOCALE = "nb_NO"
@@ -16,8 +19,15 @@ MISSING = "–"  # what a reader sees where a figure is not available
 
 
 def _is_missing(value) -> bool:
+    """None, NaN, and pandas' NA/NaT (cells of nullable columns such as ``Int64``)."""
     if value is None:
         return True
+    try:
+        missing = pd.isna(value)
+    except (TypeError, ValueError):
+        return False
+    if isinstance(missing, (bool, np.bool_)):
+        return bool(missing)
     try:
         return math.isnan(float(value))
     except (TypeError, ValueError):
