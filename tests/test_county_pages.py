@@ -1,0 +1,151 @@
+"""County pages: the headline figures equal the data, for every county; the notebooks run.
+
+The fast tests check the headline values of all 15 counties against an independent
+computation from the raw municipality file. The slow tests execute the chapter
+notebooks with papermill (one county, the overview and the national chapter) and check
+the glued values and that every ``{glue:md}`` reference on the page has a glued value
+(a missing one would fail the strict book build).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from neethelpers import counties, county_series, crosswalk, data, fmt, paths
+
+CURRENT = [c.code for c in counties.CURRENT_COUNTIES]
+GLUE_REF = re.compile(r"\{glue:md\}`([^`]+)`")
+
+
+def _independent_county_figures(year: int) -> dict[str, tuple[int, int]]:
+    """{county code: (neet, residents)} in ``year`` on 2024 borders, summed here from the
+    raw municipality rows and the crosswalk."""
+    muni = data.load("ssb_13556_municipality")
+    muni = muni[muni["year"] == year]
+    cw = crosswalk.crosswalk()
+    to_county = dict(zip(cw.loc[cw["year"] == year, "municipality_code"], cw.loc[cw["year"] == year, "county_code"]))
+    out: dict[str, list[int]] = {}
+    for rec in muni.itertuples(index=False):
+        if rec.value != rec.value:  # NaN: a zero cell dropped by the extract
+            continue
+        slot = out.setdefault(to_county[rec.region_code], [0, 0])
+        slot[0 if rec.indicator.startswith("Utenfor") else 1] += int(rec.value)
+    return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+def _newest_final_year() -> int:
+    muni = data.load("ssb_13556_municipality")
+    return int(muni.loc[~muni["status"].str.contains("preliminary"), "year"].max())
+
+
+@pytest.fixture(scope="module")
+def expected():
+    year = _newest_final_year()
+    return year, _independent_county_figures(year)
+
+
+@pytest.mark.parametrize("code", CURRENT)
+def test_headline_text_for_every_county(code, expected):
+    year, figures = expected
+    neet, residents = figures[code]
+    h = county_series.headline(code)
+    assert h.year == year
+    assert fmt.percent(h.share) == fmt.percent(neet / residents * 100)
+    assert fmt.count(h.neet) == fmt.count(neet)
+    shares = {c: n / r for c, (n, r) in figures.items()}
+    assert h.rank == 1 + sum(v < shares[code] for v in shares.values())
+
+
+# --- notebook execution -----------------------------------------------------------------
+
+
+def _execute(notebook: str, tmp_path: Path, **parameters) -> nbformat.NotebookNode:
+    import papermill as pm
+
+    out = tmp_path / "out.ipynb"
+    pm.execute_notebook(str(paths.NOTEBOOKS_DIR / notebook), str(out), parameters=parameters, cwd=str(tmp_path),
+                        kernel_name="python3", progress_bar=False)
+    return nbformat.read(out, as_version=4)
+
+
+def _glued(nb) -> dict[str, str]:
+    values = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            scrap = out.get("metadata", {}).get("scrapbook", {})
+            name = scrap.get("name")
+            if name:
+                assert name not in values, f"glue name {name!r} used twice on one page"
+                values[name] = out["data"][scrap.get("mime_prefix", "") + "text/markdown"].strip()
+    return values
+
+
+def _markdown_texts(nb) -> list[str]:
+    texts = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("metadata", {}).get("scrapbook"):
+                continue
+            md = out.get("data", {}).get("text/markdown")
+            if md:
+                texts.append(md)
+    return texts
+
+
+def _check_page(nb, tmp_path: Path) -> dict[str, str]:
+    assert not [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "stream"
+                and o.get("name") == "stderr"], "warnings printed on the page"
+    glued = _glued(nb)
+    texts = _markdown_texts(nb)
+    refs = {m for t in texts for m in GLUE_REF.findall(t)}
+    assert refs <= set(glued), f"glue references without a value: {sorted(refs - set(glued))}"
+    # every figure and table offers its data as CSV, and the file exists
+    for t in texts:
+        for csv in re.findall(r"<(_assets/[^>]+\.csv)>", t):
+            assert (tmp_path / csv).exists(), csv
+    return glued
+
+
+@pytest.mark.slow
+def test_county_page_executes_and_glues_the_data(tmp_path, expected):
+    year, figures = expected
+    nb = _execute("03_counties.ipynb", tmp_path, county="Østfold")
+    glued = _check_page(nb, tmp_path)
+    neet, residents = figures["31"]
+    assert glued["headline_year"] == str(year)
+    assert glued["headline_share"] == fmt.percent(neet / residents * 100)
+    assert glued["headline_count"] == fmt.count(neet)
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    # Østfold is one of the analysis note's counties: its tables are on the page
+    assert (tmp_path / "_assets" / "ostfold-notat-tabell-3.csv").exists()
+
+
+@pytest.mark.slow
+def test_overview_page_executes(tmp_path, expected):
+    year, figures = expected
+    nb = _execute("03_counties.ipynb", tmp_path, county="alle")
+    glued = _check_page(nb, tmp_path)
+    shares = {c: n / r * 100 for c, (n, r) in figures.items()}
+    low, high = min(shares, key=shares.get), max(shares, key=shares.get)
+    assert glued["lowest_name"] == counties.by_code(low).name
+    assert glued["highest_share"] == fmt.percent(shares[high])
+    assert (tmp_path / "_assets" / "fylkene-fylke-aar.csv").exists()
+
+
+@pytest.mark.slow
+def test_national_page_executes(tmp_path):
+    nb = _execute("02_national.ipynb", tmp_path)
+    glued = _check_page(nb, tmp_path)
+    raw = data.load("ssb_13556_national_sex_age")
+    raw = raw[(raw["sex"] == "Begge kjønn") & (raw["age_group"] == "15-29")]
+    year = int(raw.loc[~raw["status"].str.contains("preliminary"), "year"].max())
+    at = raw[raw["year"] == year]
+    neet = at.loc[at["indicator"].str.startswith("Utenfor"), "value"].iloc[0]
+    res = at.loc[at["indicator"].str.startswith("Bosatte"), "value"].iloc[0]
+    assert glued["final_year"] == str(year)
+    assert glued["final_share"] == fmt.percent(neet / res * 100)
