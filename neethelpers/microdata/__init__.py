@@ -1,0 +1,14 @@
+"""Person-level microdata and cell counts: input schemas, the synthetic cohort, the analysis
+note's logit models, disclosure control and the microdata.no script generator.
+
+Modules (imported lazily so ``import neethelpers.microdata`` stays cheap):
+
+* :mod:`.schema` — read and validate a person-level or cell-count file (:func:`read_input`);
+* :mod:`.synthetic` — the calibrated synthetic cohort (cell counts, cached on disk);
+* :mod:`.models` — models 1–4 and the linear probability model;
+* :mod:`.disclosure` — suppression and rounding of results from real data;
+* :mod:`.script` — the microdata.no script for a county and year;
+* :mod:`.cli` — ``neet microdata-script`` (mounted by ``neethelpers.cli``);
+* :mod:`.chapter` — tables, figures and sentences of the regression chapter;
+* :mod:`.testing` — seeded random person-level data for tests and fixtures.
+"""
