@@ -103,7 +103,8 @@ def test_catalog_entries_carry_provenance():
             assert e.get(field) not in (None, ""), (e["id"], field)
         assert "retrieved" in e, e["id"]
         assert str(e["snapshot_created"]) == "2026-11-22"
-        assert e["schema"] in schemas.SPECS
+        # curated files (data/literature) declare their columns instead of a named schema
+        assert e["schema"] in schemas.SPECS or (e["schema"] == "generic" and e.get("columns")), e["id"]
         if e["publisher"] == "SSB":
             assert "NLOD" in e["licence"]
         if e["publisher"] == "Eurostat":
@@ -132,8 +133,11 @@ def test_catalog_hashes_match_the_files():
 def test_every_dataset_loads_with_explicit_dtypes(dataset_id):
     df = data.load(dataset_id)
     assert len(df) > 0
-    assert df["region_code"].dtype == object or str(df["region_code"].dtype) in ("str", "string")
-    assert str(df["value"].dtype) == "float64"
+    spec = schemas.spec_for(dataset_id, data.catalog_entry(dataset_id))
+    if "region_code" in spec.columns:
+        assert df["region_code"].dtype == object or str(df["region_code"].dtype) in ("str", "string")
+    if "value" in spec.columns:
+        assert str(df["value"].dtype) == "float64"
     if "year" in df.columns:
         assert str(df["year"].dtype) == "Int64"
     for col, kind in schemas.spec_for(dataset_id, data.catalog_entry(dataset_id)).columns.items():

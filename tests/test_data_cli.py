@@ -26,8 +26,7 @@ runner = CliRunner()
 def sandbox(tmp_path, monkeypatch):
     """A full copy of data/ (catalog, raw snapshots, published figures); paths point at it."""
     root = tmp_path / "data"
-    shutil.copytree(REAL_DATA, root, ignore=shutil.ignore_patterns("literature"))
-    (root / "literature").mkdir(exist_ok=True)
+    shutil.copytree(REAL_DATA, root)
     monkeypatch.setattr(paths, "DATA_DIR", root)
     monkeypatch.setattr(paths, "RAW_DIR", root / "raw")
     monkeypatch.setattr(paths, "PUBLISHED_DIR", root / "published")
