@@ -69,8 +69,10 @@ def _audit(event: str, args: tuple) -> None:
 
 def start(log: str | os.PathLike | None = None) -> None:
     """Begin recording to ``log`` (default: ``$NEET_READ_LOG``) and watch ``data/``."""
-    if log is not None:
+    if log is not None and Path(log) != _state["log"]:
+        # A new run in a reused kernel: its own log, and nothing seen yet.
         _state["log"] = Path(log)
+        _state["seen"] = set()
     if _log_path() is None or _state["hooked"]:
         return
     _state["watch"] = (str(paths.DATA_DIR.resolve()) + os.sep,)

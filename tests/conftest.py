@@ -1,0 +1,68 @@
+"""Shared fixtures: one full build of the book in a temporary copy of the project.
+
+The session fixture :func:`built_book` copies the project (without ``.venv``, ``_build``,
+``.git`` and caches) to a temporary folder and runs ``neet build`` there from scratch,
+so the tests never touch the developer's ``_build``. The copy's own ``neethelpers`` is
+put first on ``PYTHONPATH``, so the build, the kernels and the data paths all belong to
+the copy. Tests that build again (unchanged rebuild, one county, a failing notebook)
+reuse this one book.
+
+``NEET_TEST_FIXTURE_NOTEBOOKS=1`` replaces the chapter notebooks in the copy with the
+small stand-ins in ``tests/fixtures/notebooks/`` (for working on the pipeline itself).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from neethelpers import build, paths
+
+FIXTURE_NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
+
+
+@dataclass
+class Project:
+    """A working copy of the project and a way to run ``neet`` in it."""
+
+    root: Path
+
+    def env(self) -> dict:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join([str(self.root), *filter(None, [env.get("PYTHONPATH")])])
+        env.pop("NEET_READ_LOG", None)
+        return env
+
+    def neet(self, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+        """``neet ARGS`` run with the copy's package (``python -m neethelpers.cli``)."""
+        return subprocess.run([sys.executable, "-m", "neethelpers.cli", *args], cwd=self.root, env=self.env(),
+                              capture_output=True, text=True, timeout=timeout)
+
+    @property
+    def html(self) -> Path:
+        return self.root / build.HTML_DIR
+
+
+def make_copy(dest: Path, fixture_notebooks: bool = False) -> Project:
+    build.copy_project(paths.PROJECT_ROOT, dest)
+    if fixture_notebooks:
+        for nb in FIXTURE_NOTEBOOKS.glob("0*.ipynb"):
+            shutil.copy(nb, dest / "notebooks" / nb.name)
+    return Project(dest)
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory) -> Project:
+    """The whole book built from scratch in a temporary copy (once per test session)."""
+    project = make_copy(tmp_path_factory.mktemp("book") / "project",
+                        fixture_notebooks=os.environ.get("NEET_TEST_FIXTURE_NOTEBOOKS") == "1")
+    result = project.neet("build", "--quiet")
+    if result.returncode != 0:
+        pytest.fail(f"the full build failed:\n{result.stdout}\n{result.stderr}")
+    return project
