@@ -201,6 +201,24 @@ def _list_table(df: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+# Every text DataTables shows a reader, in Norwegian (its defaults are English, e.g. "entries per page").
+DATATABLES_LANGUAGE = {
+    "search": "Søk:",
+    "lengthMenu": "_MENU_ rader per side",
+    "info": "Viser _START_–_END_ av _TOTAL_ rader",
+    "infoEmpty": "Ingen rader",
+    "infoFiltered": "(filtrert fra _MAX_ rader)",
+    "zeroRecords": "Ingen rader passer med søket",
+    "emptyTable": "Tabellen er tom",
+    "loadingRecords": "Laster …",
+    "processing": "Behandler …",
+    "paginate": {"first": "Første", "last": "Siste", "next": "Neste", "previous": "Forrige"},
+    "aria": {"sortAscending": ": sorter stigende", "sortDescending": ": sorter synkende",
+             "paginate": {"first": "Første side", "last": "Siste side", "next": "Neste side",
+                          "previous": "Forrige side"}},
+}
+
+
 def table(
     df: pd.DataFrame,
     *,
@@ -228,7 +246,7 @@ def table(
         display(Markdown(f"({label('tab', name)})=\n**Tabell: {cap}** {download}"))
         display(HTML(to_html_datatable(shown, connected=False, classes="display compact",
                                        lengthMenu=[10, 25, 100], pageLength=10,
-                                       language={"search": "Søk:", "info": "Viser _START_–_END_ av _TOTAL_"})))
+                                       language=DATATABLES_LANGUAGE)))
         return
     display(
         Markdown(

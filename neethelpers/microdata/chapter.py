@@ -69,7 +69,8 @@ def source_sentence(d: ChapterData) -> str:
     """One Norwegian sentence saying which data the chapter uses."""
     if d.synthetic:
         return (f"Modellene i dette kapittelet er estimert på en syntetisk befolkning på "
-                f"{d.count_text(d.n_persons)} personer i alderen 15–29 år i de 15 fylkene (frø {d.seed}). "
+                f"{d.count_text(d.n_persons)} personer i alderen 15–29 år i de 15 fylkene (laget med "
+                f"tilfeldighetsfrø {d.seed}, så den blir den samme hver gang boka bygges). "
                 "Befolkningen er laget for å gjenskape publiserte tall fra analysenotatet og SSB, "
                 "og resultatene sier ingenting nytt om virkelige personer.")
     kind = "data på personnivå" if d.kind == "persons" else "celletall (antall personer og langtids-NEET per kombinasjon)"

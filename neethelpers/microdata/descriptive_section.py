@@ -32,6 +32,11 @@ from .. import counties, fmt, report
 from . import descriptive as d
 from . import disclosure
 
+
+def _in_text(name: str) -> str:
+    """A region name as it reads inside a sentence: «hele landet» is lower case there, counties keep their name."""
+    return name[0].lower() + name[1:] if name == counties.NATIONAL_NAME else name
+
 __all__ = ["show_section", "SECTION_TITLE"]
 
 SECTION_TITLE = "Langtids-NEET beregnet fra mikrodata"
@@ -129,7 +134,7 @@ def _intro(ctx: _Ctx, data, result: d.DescriptiveResult | None, overview: bool) 
     elif result.is_national:
         where = "Tallene gjelder hele landet."
     else:
-        where = f"Tallene gjelder {result.region_name}, med hele landet til sammenligning."
+        where = f"Tallene gjelder {_in_text(result.region_name)}, med hele landet til sammenligning."
     if ctx.synthetic:
         report.synthetic_banner()
         report.markdown(
@@ -182,7 +187,7 @@ def _risk_profile(ctx: _Ctx, r: d.DescriptiveResult) -> None:
     del total
     report.table(
         shown, name="mikro-risikoprofil", synthetic=ctx.synthetic, data=_with_region(data, r.region_name),
-        caption=(f"Risikoprofil for langtids-NEET og andre 15–29 år, {r.region_name}. Andel med hver risikofaktor "
+        caption=(f"Risikoprofil for langtids-NEET og andre 15–29 år, {_in_text(r.region_name)}. Andel med hver risikofaktor "
                  f"i prosent; forhold = andelen blant langtids-NEET delt på andelen blant andre. Bygger på {n_l} "
                  f"langtids-NEET og {n_o} andre.{_suppression_note(ctx)}"),
     )
@@ -241,11 +246,11 @@ def _age_income_figure(ctx: _Ctx, r: d.DescriptiveResult, published_points: pd.D
         shape = "Flere punkter er prikket."
     report.figure(
         fig, name="mikro-alder-inntekt", synthetic=ctx.synthetic, data=data,
-        caption=(f"Andel langtids-NEET etter alder og husholdningsinntekt, {r.region_name}, blant dem som bor med "
+        caption=(f"Andel langtids-NEET etter alder og husholdningsinntekt, {_in_text(r.region_name)}, blant dem som bor med "
                  "minst én forelder." + (" Kryss: punktene analysenotatet oppgir i teksten til figur 2."
                                          if published_points is not None and len(published_points) else "")
                  + (" Prikkede punkter mangler i linjene." if ctx.protected else "")),
-        alt=(f"Linjediagram over andelen langtids-NEET fra 15 til 29 år i {r.region_name} for tre inntektsgrupper og "
+        alt=(f"Linjediagram over andelen langtids-NEET fra 15 til 29 år i {_in_text(r.region_name)} for tre inntektsgrupper og "
              f"for alle som bor med en forelder. {shape}"),
     )
 
@@ -279,7 +284,7 @@ def _sex_age_table(ctx: _Ctx, r: d.DescriptiveResult, national: d.DescriptiveRes
         "utgjør (tilsvarer tabell 3 i analysenotatet)."
     )
     report.table(shown, name="mikro-kjonn-alder", synthetic=ctx.synthetic, data=_with_region(data, r.region_name),
-                 caption=f"Andel langtids-NEET etter kjønn og aldersgruppe, {r.region_name}.{_suppression_note(ctx)}")
+                 caption=f"Andel langtids-NEET etter kjønn og aldersgruppe, {_in_text(r.region_name)}.{_suppression_note(ctx)}")
 
 
 def _immigrant_table(ctx: _Ctx, r: d.DescriptiveResult, national: d.DescriptiveResult | None) -> None:
@@ -303,7 +308,7 @@ def _immigrant_table(ctx: _Ctx, r: d.DescriptiveResult, national: d.DescriptiveR
         "norskfødte med innvandrerforeldre og utenlandsfødte med én norskfødt forelder."
     )
     report.table(shown, name="mikro-innvandring", synthetic=ctx.synthetic, data=_with_region(data, r.region_name),
-                 caption=f"Andel langtids-NEET etter innvandringskategori, {r.region_name}.{_suppression_note(ctx)}")
+                 caption=f"Andel langtids-NEET etter innvandringskategori, {_in_text(r.region_name)}.{_suppression_note(ctx)}")
 
 
 def _figure1_table(ctx: _Ctx, r: d.DescriptiveResult, national: d.DescriptiveResult | None) -> None:
@@ -330,7 +335,7 @@ def _figure1_table(ctx: _Ctx, r: d.DescriptiveResult, national: d.DescriptiveRes
     report.table(pd.DataFrame(rows_shown), name="mikro-dropout-arbeid", synthetic=ctx.synthetic,
                  data=pd.DataFrame(rows_data),
                  caption=("Andel av de langtids-NEET som droppet ut av videregående og som er uten arbeidserfaring, "
-                          + " og ".join([regions[0].region_name] + ["hele landet" for _ in regions[1:]]) + "."
+                          + " og ".join([_in_text(regions[0].region_name)] + ["hele landet" for _ in regions[1:]]) + "."
                           + _suppression_note(ctx)))
 
 
@@ -439,7 +444,7 @@ def _comparison(ctx: _Ctx, results: list[d.DescriptiveResult], published: pd.Dat
     frames = [d.compare_with_published(r, published) for r in results]
     comp = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else frames[0]
     heading = f"{ctx.h} Sammenligning med analysenotatet\n\n"
-    names = " og ".join(r.region_name for r in results) if len(results) <= 2 else "fylkene og hele landet"
+    names = " og ".join(_in_text(r.region_name) for r in results) if len(results) <= 2 else "fylkene og hele landet"
     if ctx.synthetic:
         intro = ("Den syntetiske befolkningen er kalibrert mot tall som analysenotatet har publisert. Tabellen viser "
                  "hvor godt kalibreringen gjenskaper dem: publisert tall, tallet beregnet fra de syntetiske dataene "
@@ -469,7 +474,7 @@ def _comparison(ctx: _Ctx, results: list[d.DescriptiveResult], published: pd.Dat
                      zip(comp["recomputed"], comp["unit"], comp["suppressed"])],
         "Forskjell": [ctx.mark if s else _difference_text(v, u) for v, u, s in
                       zip(comp["difference"], comp["unit"], comp["suppressed"])],
-        "Stemmer med «over»/«under»": ["" if c is None or (isinstance(c, float) and math.isnan(c)) else
+        "Samsvar med «over» / «under»": ["" if c is None or (isinstance(c, float) and math.isnan(c)) else
                                        ("ja" if c else "nei") for c in comp["consistent"]],
     })
     if len(results) == 1:
@@ -552,9 +557,9 @@ def show_section(data_source: str = d.SYNTHETIC, county: str | None = None, thre
     _intro(ctx, data, main, overview=False)
     n_main = persons_in[main.region_code]
     if n_main == 0:
-        report.missing(f"Datafilen har ingen personer i {main.region_name}; tabellene kan ikke lages.")
+        report.missing(f"Datafilen har ingen personer i {_in_text(main.region_name)}; tabellene kan ikke lages.")
     elif not synthetic and n_main < threshold:
-        report.missing(f"Datafilen har færre enn {int(threshold)} personer i {main.region_name}. Av personvernhensyn "
+        report.missing(f"Datafilen har færre enn {int(threshold)} personer i {_in_text(main.region_name)}. Av personvernhensyn "
                        "vises ingen tall herfra.")
     else:
         _risk_profile(ctx, main)
