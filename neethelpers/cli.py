@@ -48,7 +48,29 @@ def _resolve_data(value: str) -> str:
     if not path.is_file():
         _fail(f"--data {value!r}: no such file (give a person-level or cell-count CSV/Parquet file, "
               "or 'synthetic')")
+    # Validate before anything runs: a bad file gives one line naming the file, the column and the
+    # values (never one failure per notebook), a non-zero exit, and nothing is executed or published.
+    from .microdata import schema
+
+    try:
+        schema.read_input(path)
+    except NeetError as exc:
+        _fail(f"--data: {exc}")
     return str(path.resolve())
+
+
+def _check_year(year: int) -> int:
+    """``--year`` must lie in the register series, after SSB's 2014/2015 break (the national
+    chapter shows the years on both sides of it); refuse it here rather than fail in a cell."""
+    from . import national
+
+    years = national.register_total()["year"]
+    first, last = national.REGISTER_BREAK_YEAR, int(years.max())
+    if not first <= year <= last:
+        _fail(f"--year {year}: choose a year from {first} to {last} (the register series cover "
+              f"{int(years.min())}–{last}, and the national chapter needs the years on both sides of the "
+              f"{first - 1}/{first} break)")
+    return year
 
 
 @app.command()
@@ -68,7 +90,8 @@ def build(
              "recomputed long-term NEET tables): a person-level or cell-count CSV/Parquet file (schemas: "
              "neethelpers/microdata/schema.py), or 'synthetic' (the default, a labelled synthetic cohort)."),
     year: Optional[int] = typer.Option(None, "--year", metavar="YEAR", min=2000, max=2100,
-                                       help="Statistics year for the chapters that take a year parameter "
+                                       help="Statistics year for the chapters that take a year parameter: from 2015 "
+                                            "(after SSB's 2014/2015 break) to the last year in the data "
                                             "(default: each notebook's own default)."),
     dry_run: bool = typer.Option(False, "--dry-run", "-n",
                                  help="List the runs with their parameters and whether each would execute; "
@@ -87,6 +110,8 @@ def build(
 
     county_obj = _resolve_county(county) if county is not None else None
     data_source = _resolve_data(data) if data is not None else None
+    if year is not None:
+        _check_year(year)
     try:
         extra = {"echo": typer.echo} if dry_run else {}  # the dry-run listing is the command's output
         report = builder.build(paths.PROJECT_ROOT, force=force, county=county_obj, jobs=jobs,

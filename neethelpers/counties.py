@@ -203,9 +203,9 @@ def by_code(code: str, year: int | None = None) -> County:
     raise UnknownCountyError(f"no county had code {norm!r} in {year}; {_valid_hint()}")
 
 
-def _valid_hint() -> str:
+def _valid_hint(sentence_start: bool = False) -> str:
     names = ", ".join(c.name for c in CURRENT_COUNTIES)
-    return f"valid counties are: {names}"
+    return f"{'Valid' if sentence_start else 'valid'} counties are: {names}"
 
 
 def resolve(text: str, *, current_only: bool = True) -> County:
@@ -234,7 +234,7 @@ def resolve(text: str, *, current_only: bool = True) -> County:
         return current[0]
     if current_only:
         explanation = history(candidates[0]) or f"{candidates[0].name} no longer exists"
-        raise UnknownCountyError(f"{text!r}: {explanation}. {_valid_hint()}")
+        raise UnknownCountyError(f"{text!r}: {explanation}. {_valid_hint(sentence_start=True)}")
     return candidates[0]
 
 

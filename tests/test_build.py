@@ -328,8 +328,19 @@ def test_failing_notebook_fails_the_build_and_keeps_the_last_good_book(built_boo
     bad = tmp_path / "malformed_microdata.csv"
     bad.write_text("this,is,not\nmicrodata,at,all\n", encoding="utf-8")
     html_before = _html_hashes(built_book.html)
-    result = built_book.neet("build", "--data", str(bad), "--quiet")
-    assert result.returncode == 1
+    # `neet build --data` refuses such a file before anything runs (tests/test_cli.py); the pipeline
+    # itself must still fail cleanly when a cell raises, so the parameter goes in through the build API.
+    script = ("import sys\n"
+              "from neethelpers import build\n"
+              "from neethelpers.errors import NeetError\n"
+              "try:\n"
+              "    build.build(data_source=sys.argv[1], progress=False)\n"
+              "except NeetError as exc:\n"
+              "    print(f'neet: build failed: {exc}', file=sys.stderr)\n"
+              "    sys.exit(1)\n")
+    result = subprocess.run([sys.executable, "-c", script, str(bad)], cwd=built_book.root, env=built_book.env(),
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 1, result.stderr
     err = result.stderr
     assert "Traceback" not in err
     assert "the last good book in _build/html/ is unchanged" in err
@@ -341,6 +352,8 @@ def test_failing_notebook_fails_the_build_and_keeps_the_last_good_book(built_boo
     for notebook, params, cell, ename, kept in failures:
         assert f"data_source={str(bad)!r}" in params
         assert ename == "DataError"
+        assert f"DataError: {bad}: " in err  # the error names the file ...
+        assert "column 'this, is, not'" in err  # ... and the columns it found
         nb = nbformat.read(built_book.root / kept, as_version=4)
         assert any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
         run = next(r for r in runs.plan(built_book.root) if r.failed_output == kept)

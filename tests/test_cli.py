@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from neethelpers import paths
@@ -27,10 +28,18 @@ def test_top_level_help_lists_every_command():
 
 
 def test_build_help_documents_every_option():
+    # Every option the command really has (read from the command, so a new option cannot be
+    # forgotten), each with a help text shown in `neet build --help`.
+    command = typer.main.get_command(app).commands["build"]
+    options = [p for p in command.params if p.opts and p.opts[0].startswith("--") and p.name != "help"]
+    assert {o.opts[0] for o in options} >= {"--county", "--force", "--jobs", "--data", "--dry-run", "--year",
+                                           "--quiet", "--fresh-kernels"}
     result = runner.invoke(app, ["build", "--help"], terminal_width=200)
     assert result.exit_code == 0
-    for option in ("--county", "--force", "--jobs", "--data", "--dry-run", "--year", "--quiet"):
-        assert option in result.output
+    for option in options:
+        assert option.help, f"{option.opts[0]} has no help text"
+        assert option.opts[0] in result.output
+        assert option.help.split()[0] in result.output
 
 
 @pytest.mark.parametrize("name", ["Østfold", "ostfold", "ØSTFOLD", "31", "3100"])
@@ -68,9 +77,10 @@ def test_bad_option_values_exit_non_zero(args):
     assert result.returncode != 0 and "Traceback" not in result.stderr
 
 
-def test_data_option_reaches_the_notebooks_that_take_it(tmp_path):
-    micro = tmp_path / "persons.csv"
-    micro.write_text("neet2023\n1\n", encoding="utf-8")
+def test_data_option_reaches_the_notebooks_that_take_it():
+    from neethelpers.microdata.testing import FIXTURE_PERSONS
+
+    micro = FIXTURE_PERSONS  # a valid person-level file (the option is validated before anything runs)
     result = runner.invoke(app, ["build", "--data", str(micro), "--dry-run"])
     assert result.exit_code == 0, result.output
     reg = next(ln for ln in result.output.splitlines() if "regresjonsanalyse.ipynb" in ln)
@@ -80,3 +90,81 @@ def test_data_option_reaches_the_notebooks_that_take_it(tmp_path):
 def test_toc_check_passes_on_the_committed_toc():
     result = runner.invoke(app, ["toc", "--check"])
     assert result.exit_code == 0, result.output
+
+
+def test_year_outside_the_register_series_is_refused_before_anything_runs():
+    from neethelpers import national
+
+    years = national.register_total()["year"]
+    first, last = national.REGISTER_BREAK_YEAR, int(years.max())
+    for year in (first - 1, last + 1):
+        result = _neet("build", "--year", str(year), "--dry-run")
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"neet: error: --year {year}:")
+        assert f"from {first} to {last}" in lines[0]
+    for year in (first, last):
+        result = runner.invoke(app, ["build", "--year", str(year), "--dry-run"])
+        assert result.exit_code == 0, result.output
+
+
+
+# --- --data is validated before anything runs (issues 3 and 6) ---------------------------------
+
+
+def _bad_inputs(tmp_path):
+    """Files with the errors of the issues, made from the valid fixture (nothing typed by hand)."""
+    import pandas as pd
+
+    from neethelpers.microdata import schema
+    from neethelpers.microdata.testing import FIXTURE_PERSONS
+
+    text = FIXTURE_PERSONS.read_text(encoding="utf-8")
+    persons = pd.read_csv(FIXTURE_PERSONS, dtype={"fylke": str})
+    cells = schema.to_cells(schema.read_input(FIXTURE_PERSONS).frame)
+    out = {}
+
+    def put(name, content, column=None):
+        path = tmp_path / name
+        if isinstance(content, pd.DataFrame):
+            content.to_csv(path, index=False)
+        else:
+            path.write_text(content, encoding="utf-8")
+        out[name] = (path, column)
+
+    put("semicolons.csv", text.replace(",", ";"))
+    weighted = persons.assign(weight="1,5")
+    put("decimal_commas.csv", weighted.to_csv(index=False, sep=",", quoting=1), "weight")
+    put("empty.csv", "")
+    put("header_only.csv", text.splitlines()[0] + "\n")
+    put("missing_column.csv", persons.drop(columns="tidlarb"), "tidlarb")
+    put("unknown_county.csv", persons.assign(fylke=persons["fylke"].where(persons.index != 3, "30")), "fylke")
+    too_many = cells.copy()
+    too_many.loc[0, "neet"] = too_many.loc[0, "n"] + 1
+    put("neet_above_n.csv", too_many, "neet")
+    put("duplicate_cells.csv", pd.concat([cells, cells.head(1)], ignore_index=True))
+    return out
+
+
+def test_bad_data_files_give_one_line_naming_file_and_column_and_run_nothing(tmp_path):
+    for name, (path, column) in _bad_inputs(tmp_path).items():
+        result = runner.invoke(app, ["build", "--data", str(path), "--dry-run"])
+        assert result.exit_code == 2, (name, result.output)
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("neet: error: --data:"), (name, result.output)
+        assert name in lines[0], (name, lines[0])
+        if column:
+            assert f"column '{column}" in lines[0] or f"column {column!r}" in lines[0], (name, lines[0])
+        assert "would execute" not in result.output
+
+
+def test_a_bad_data_file_executes_and_publishes_nothing(tmp_path):
+    from conftest import make_copy
+
+    project = make_copy(tmp_path / "copy")
+    path, _ = _bad_inputs(tmp_path)["neet_above_n.csv"]
+    result = project.neet("build", "--data", str(path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "neet_above_n.csv" in result.stderr
+    for produced in ("book/generated", "_build", ".neet-cache"):
+        assert not (project.root / produced).exists(), produced

@@ -39,7 +39,7 @@ def test_viken_raises_with_its_history():
         msg = str(err.value)
         assert "Viken existed 2020–2023" in msg
         assert "Østfold, Akershus and Buskerud" in msg
-        assert "valid counties are" in msg
+        assert "Valid counties are" in msg
 
 
 def test_historical_counties_explain_what_became_of_them():

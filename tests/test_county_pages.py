@@ -149,3 +149,60 @@ def test_national_page_executes(tmp_path):
     res = at.loc[at["indicator"].str.startswith("Bosatte"), "value"].iloc[0]
     assert glued["final_year"] == str(year)
     assert glued["final_share"] == fmt.percent(neet / res * 100)
+
+
+# --- every county page of the built book ------------------------------------------------------
+
+
+def _page_text(path: Path) -> str:
+    import html as _html
+
+    text = path.read_text(encoding="utf-8")
+    article = re.search(r"<article.*?</article>", text, flags=re.S)  # the page itself, not the navigation
+    text = re.sub(r"<script.*?</script>|<style.*?</style>", " ", article.group(0) if article else text, flags=re.S)
+    return re.sub(r"\s+", " ", _html.unescape(re.sub(r"<[^>]+>", " ", text)))
+
+
+@pytest.mark.slow
+def test_every_built_county_page_shows_every_year_on_2024_borders_summed_from_municipalities(built_book):
+    """Each of the 15 county pages charts the county for every year of the municipality file
+    (2008–2024: 17 years) on today's borders, and the data behind the chart (its CSV download)
+    equals sums of the raw municipality rows computed here independently."""
+    import pandas as pd
+
+    muni_years = sorted(int(y) for y in data.load("ssb_13556_municipality")["year"].unique())
+    assert muni_years == list(range(2008, 2025))  # the issue's 17 years
+    by_year = {year: _independent_county_figures(year) for year in muni_years}
+    assets = built_book.root / "book" / "generated" / "fylker" / "_assets"
+    for county in counties.CURRENT_COUNTIES:
+        csv = assets / f"{county.slug}-utvikling.csv"
+        assert csv.is_file(), csv
+        chart = pd.read_csv(csv, encoding="utf-8-sig")
+        own = chart[chart["area"] == county.name].sort_values("year")
+        assert [int(y) for y in own["year"]] == muni_years, county.name
+        for rec in own.itertuples(index=False):
+            neet, residents = by_year[int(rec.year)][county.code]
+            assert (int(rec.neet), int(rec.residents)) == (neet, residents), (county.name, rec.year)
+        page = built_book.html / "book" / "generated" / "fylker" / f"{county.slug}.html"
+        text = _page_text(page)
+        assert f"{muni_years[0]}–{muni_years[-1]}" in text, county.name
+        assert "regnet om til dagens grenser ved å summere kommunene" in text, county.name
+        assert f"{county.slug}-utvikling.csv" in page.read_text(encoding="utf-8"), county.name
+
+
+@pytest.mark.slow
+def test_every_built_county_page_states_its_headline_figures_from_the_data(built_book, expected):
+    """The headline share and count of each of the 15 pages, as the reader sees them in the HTML,
+    equal the values computed here from the raw municipality file, in Norwegian style."""
+    year, figures = expected
+
+    def norm(text: str) -> str:
+        return re.sub(r"\s+", " ", text)
+
+    for county in counties.CURRENT_COUNTIES:
+        neet, residents = figures[county.code]
+        text = _page_text(built_book.html / "book" / "generated" / "fylker" / f"{county.slug}.html")
+        first = re.split(r"Figur \d+", text, maxsplit=1)[0]  # the headline paragraph precedes the first figure
+        assert norm(fmt.percent(neet / residents * 100)) in first, county.name
+        assert norm(fmt.count(neet)) in first, county.name
+        assert str(year) in first, county.name

@@ -89,7 +89,7 @@ def test_unpublished_counties_follow_their_neet_share(cells):
     women = _share(cells[cells["kjonn"] == 2], "fylke")
     ratios = [women[c.code] / neet_share[c.code] for c in counties.current_counties()
               if c.code not in published_codes]
-    assert len(ratios) == 11
+    assert len(ratios) == len(counties.current_counties()) - len(published_codes - {"0"}) > 0
     assert max(ratios) / min(ratios) < 1.05  # rounded published NEET shares: a few percent
 
 
@@ -104,7 +104,9 @@ def test_table4_immigrants_and_rest(cells):
         # Table 4 and Table 3 cannot both hold exactly with SSB's immigrant shares (documented)
         assert got_imm == pytest.approx(t4.at[code, "lneet_immigrants"], abs=0.8)
         assert got_rest == pytest.approx(t4.at[code, "lneet_rest"], abs=0.3)
-        assert got_imm / got_rest > 1.8
+        # the immigrant/rest ratio of the note (read from Table 4, not typed) is kept closely
+        published_ratio = t4.at[code, "lneet_immigrants"] / t4.at[code, "lneet_rest"]
+        assert got_imm / got_rest == pytest.approx(published_ratio, rel=0.02)
 
 
 def test_model1_reproduces_table2(cells):

@@ -134,12 +134,19 @@ class InputData:
 # --- reading ----------------------------------------------------------------------------
 
 
+class _Shown(str):
+    """A list of values already quoted for display: DataError shows it as it is (no second repr)."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
 def _shown(values) -> str:
     values = list(values)
     text = ", ".join(repr(v) for v in values[:_MAX_SHOWN])
     if len(values) > _MAX_SHOWN:
         text += f" … ({len(values)} distinct values)"
-    return text
+    return _Shown(text)
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
