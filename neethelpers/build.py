@@ -47,6 +47,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from . import hashing, paths, runs, toc
+from .sections import promote_markdown_outputs
 from .errors import NeetError
 
 KERNEL = "python3"
@@ -136,8 +137,9 @@ def _source_cell_number(nb, cell_index: int) -> int:
 
 
 def postprocess(nb, title: str | None) -> None:
-    """Hide every code cell's input and, if ``title`` is given, make it the page title
-    (the first heading of the first Markdown cell, added if missing)."""
+    """Hide every code cell's input, make ``title`` (if given) the page title (the first
+    heading of the first Markdown cell, added if missing), and turn headings printed from
+    code into real sections (:mod:`neethelpers.sections`)."""
     for cell in nb.cells:
         if cell.cell_type == "code":
             tags = list(cell.metadata.get("tags", []))
@@ -146,6 +148,8 @@ def postprocess(nb, title: str | None) -> None:
             cell.metadata["tags"] = tags
     if title:
         set_title(nb, title)
+    # Headings printed from code would otherwise render as rubrics, not page sections.
+    promote_markdown_outputs(nb)
 
 
 def set_title(nb, title: str) -> None:
