@@ -91,16 +91,22 @@ def catalog_markdown(root: Path, catalog_link: str | None = None) -> str:
         dates = "; ".join(f"{label} {_date(e.get(key))}" for key, label in
                           (("published", "publisert"), ("retrieved", "hentet"), ("snapshot_created", "lagret"))
                           if e.get(key))
-        publisher = e.get("publisher_full") or e.get("publisher", "")
+        # Readers see the short (Norwegian) publisher and the Norwegian licence and source
+        # notes; the English long forms stay in the catalog for analysts.
+        publisher = e.get("publisher", "")
         table = f", tabell {e['table_id']}" if e.get("table_id") else ""
-        links = ", ".join(_link(u) for u in urls)
+        web = [u for u in urls if re.match(r"^https?://", str(u))]
+        links = ", ".join(_link(u) for u in web)
+        if e.get("source_nb"):
+            links = ", ".join(x for x in (_cell(e["source_nb"]), links) if x)
         lines = [_cell(e.get("title", e.get("id", ""))),
                  f": Fil `data/{e.get('file', '')}`, sha256 `{e.get('sha256', '')}`",
                  f": {_cell(publisher + table)}" + (f" – kilde: {links}" if links else "")]
         if dates:
             lines.append(f": {_cell(dates.capitalize())}")
-        if e.get("licence"):
-            lines.append(f": Lisens: {_cell(e['licence'])}")
+        licence = e.get("licence_nb") or e.get("licence")
+        if licence:
+            lines.append(f": Lisens: {_cell(licence)}")
         blocks.append("\n".join(lines))
     download = (f" Hele katalogen, med dekning og forbehold for hver fil, kan lastes ned som "
                 f"{{download}}`datakatalog (YAML) <{catalog_link}>`." if catalog_link else "")

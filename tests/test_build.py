@@ -436,3 +436,16 @@ def test_a_second_build_in_the_same_project_is_refused(tmp_path):
         with pytest.raises(build.BuildError, match="another `neet build` is running"):
             build.build(project.root, progress=False)
     assert not (project.root / "book" / "generated").exists()
+
+
+def test_provenance_catalog_speaks_norwegian_and_links_only_web_addresses():
+    text = provenance.catalog_markdown(paths.PROJECT_ROOT)
+    catalog = yaml.safe_load(hashing.catalog_file(paths.PROJECT_ROOT).read_text(encoding="utf-8"))
+    for entry in catalog["datasets"]:
+        shown = entry.get("licence_nb") or entry["licence"]
+        assert f"Lisens: {shown}" in text, entry["id"]
+        if entry.get("licence_nb"):
+            assert entry["licence"] not in text, entry["id"]  # the English long form stays in the catalog
+    # every Markdown link target is a web address (seed file names are not links)
+    for target in re.findall(r"\]\(([^)]*)\)", text):
+        assert target.startswith(("http://", "https://")), target
