@@ -49,8 +49,13 @@ def _markdown_text(output) -> str | None:
     return "".join(text) if isinstance(text, list) else text
 
 
+# myst-nb skips code cells whose source is empty, outputs and all, so the cells that carry
+# the outputs after a promoted heading get a comment as source (hidden from readers).
+CONTINUATION_SOURCE = "# outputs continued from the cell above (split by neethelpers.sections)"
+
+
 def _hidden_code_cell(outputs: list) -> nbformat.NotebookNode:
-    cell = nbformat.v4.new_code_cell(source="", outputs=outputs)
+    cell = nbformat.v4.new_code_cell(source=CONTINUATION_SOURCE, outputs=outputs)
     cell.metadata["tags"] = ["remove-input"]
     return cell
 

@@ -449,3 +449,24 @@ def test_provenance_catalog_speaks_norwegian_and_links_only_web_addresses():
     # every Markdown link target is a web address (seed file names are not links)
     for target in re.findall(r"\]\(([^)]*)\)", text):
         assert target.startswith(("http://", "https://")), target
+
+
+@pytest.mark.slow
+def test_every_figure_and_table_of_the_executed_notebooks_reaches_the_html(built_book):
+    """A figure or table that an executed notebook displays but the page drops (as happened
+    when myst-nb silently skipped code cells with an empty source) fails here."""
+    generated = built_book.root / "book" / "generated"
+    notebooks = sorted(p for p in generated.rglob("*.ipynb") if not p.name.endswith(".failed.ipynb"))
+    assert len(notebooks) == len(runs.plan(built_book.root))
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        labels = set()
+        for cell in nb.cells:
+            sources = [cell.source] if cell.cell_type == "markdown" else [
+                "".join(o.get("data", {}).get("text/markdown", "")) for o in cell.get("outputs", [])]
+            for text in sources:
+                labels.update(re.findall(r"^:name: ((?:fig|tab)-\S+)$", text, flags=re.M))
+        assert labels, path  # every chapter page has numbered figures or tables
+        html = (built_book.html / path.relative_to(built_book.root).with_suffix(".html")).read_text(encoding="utf-8")
+        missing = sorted(label for label in labels if f'id="{label}"' not in html)
+        assert not missing, (path.name, missing)
