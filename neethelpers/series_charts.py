@@ -19,6 +19,9 @@ from . import fmt, report
 GREY = "#777777"
 HIGHLIGHT = report.PALETTE[0]
 NATIONAL_COLOUR = "#000000"
+# Numbers written on bars and panel labels: figures are scaled to the page width (about
+# 8 inches), so text must be at least this large in points to stay readable there.
+VALUE_FONTSIZE = 10.5
 
 
 def percent_axis(ax, axis: str = "y", decimals: int = 0) -> None:
@@ -41,7 +44,7 @@ def mark_break(ax, first_year_after: int, text: str) -> None:
     """A dashed vertical line between ``first_year_after - 1`` and ``first_year_after``."""
     x = first_year_after - 0.5
     ax.axvline(x, color=GREY, linestyle="--", linewidth=1)
-    ax.text(x, 1.0, f" {text}", transform=ax.get_xaxis_transform(), va="top", ha="left", fontsize=8, color=GREY)
+    ax.text(x, 1.0, f" {text}", transform=ax.get_xaxis_transform(), va="top", ha="left", fontsize=9.5, color=GREY)
 
 
 def lines(
@@ -94,10 +97,10 @@ def lines(
         handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgecolor=GREY))
         labels.append("foreløpige tall")
     if legend_below:
-        ax.legend(handles, labels, frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1),
+        ax.legend(handles, labels, frameon=False, fontsize=9.5, loc="upper center", bbox_to_anchor=(0.5, -0.1),
                   ncol=2)
     else:
-        ax.legend(handles, labels, frameon=False, loc="lower left", fontsize=9)
+        ax.legend(handles, labels, frameon=False, loc="lower left", fontsize=10)
     return fig
 
 
@@ -109,9 +112,10 @@ def ranking(rank: pd.DataFrame, national_share: float, *, label_col: str = "coun
     colours = [HIGHLIGHT if (highlight is None or n == highlight) else "#9ecae1" for n in d[label_col]]
     ax.barh(d[label_col], d["share"], color=colours)
     for yv, v in enumerate(d["share"]):
-        ax.text(v + 0.1, yv, fmt.percent(v), va="center", fontsize=8)
+        ax.text(v + 0.1, yv, fmt.percent(v), va="center", fontsize=VALUE_FONTSIZE)
     ax.axvline(national_share, color=NATIONAL_COLOUR, linestyle="--", linewidth=1.2)
-    ax.text(national_share, len(d) - 0.4, f" Hele landet {fmt.percent(national_share)}", fontsize=8, va="bottom")
+    ax.text(national_share, len(d) - 0.4, f" Hele landet {fmt.percent(national_share)}", fontsize=VALUE_FONTSIZE,
+            va="bottom")
     percent_axis(ax, axis="x")
     ax.set_xlabel(xlabel)
     ax.set_ylabel("")
@@ -120,45 +124,59 @@ def ranking(rank: pd.DataFrame, national_share: float, *, label_col: str = "coun
 
 
 def heat_table(table: pd.DataFrame, *, reforms: tuple[int, ...] = (2018, 2020, 2024), preliminary_years=()):
-    """County × year heat map with the shares written in each cell (Norwegian format)."""
+    """County × year heat map: the colour scale gives the share (Norwegian format on the
+    colour bar). The cells carry no numbers: 15 × 17 numbers cannot be read at page width;
+    the exact values are in the figure's CSV download."""
     import seaborn as sns
 
-    fig, ax = plt.subplots(figsize=(12, 0.42 * len(table) + 1.6))
-    annot = table.map(lambda v: fmt.number(v, 1))
-    sns.heatmap(table, annot=annot, fmt="", cmap="Blues", cbar_kws={"label": "Andel (%)", "shrink": 0.6},
-                linewidths=0.4, linecolor="white", ax=ax, annot_kws={"fontsize": 7})
+    fig, ax = plt.subplots(figsize=(9, 0.42 * len(table) + 1.4))
+    sns.heatmap(table, annot=False, cmap="Blues", linewidths=0.4, linecolor="white", ax=ax,
+                cbar_kws={"label": "Andel av bosatte 15–29 år", "shrink": 0.8,
+                          "format": FuncFormatter(lambda v, _pos: fmt.percent(v, 0))})
+    cbar = ax.collections[0].colorbar
+    cbar.ax.tick_params(labelsize=VALUE_FONTSIZE)
+    cbar.ax.yaxis.label.set_size(VALUE_FONTSIZE)
     cols = list(table.columns)
     for r in reforms:
         if r in cols:
-            ax.axvline(cols.index(r), color="#D55E00", linewidth=1.5)
-    ax.set_xticklabels([f"{c}*" if c in preliminary_years else str(c) for c in cols], rotation=0, fontsize=8)
+            ax.axvline(cols.index(r), color="#D55E00", linewidth=2)
+    ax.set_xticks(np.arange(len(cols)) + 0.5)
+    ax.set_xticklabels([f"{c}*" if c in preliminary_years else str(c) for c in cols], rotation=90,
+                       fontsize=VALUE_FONTSIZE)
+    ax.tick_params(axis="y", labelsize=VALUE_FONTSIZE + 0.5)
     ax.set_xlabel("")
     ax.set_ylabel("")
     return fig
 
 
-def small_multiples(series: pd.DataFrame, national: pd.DataFrame, order: list[str], *, ncols: int = 5,
+def small_multiples(series: pd.DataFrame, national: pd.DataFrame, order: list[str], *, ncols: int = 3,
                     break_year: int | None = None):
-    """One small panel per county (share 2008–2024) with the national line in grey."""
+    """One small panel per county (share 2008–2024) with the national line in grey.
+
+    Every panel has the same axes and the same three year ticks (first, middle and last
+    year), written on every panel, so any two panels compare at a glance."""
     nrows = int(np.ceil(len(order) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(12, 2.1 * nrows), sharex=True, sharey=True)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(9.5, 2.5 * nrows + 0.6), sharex=True, sharey=True)
+    first, last = int(series["year"].min()), int(series["year"].max())
+    ticks = [first, (first + last) // 2, last]
     for ax, name in zip(axes.flat, order):
         d = series[series["county_name"] == name].sort_values("year")
-        ax.plot(national["year"], national["share"], color=GREY, linewidth=1)
-        ax.plot(d["year"], d["share"], color=HIGHLIGHT, linewidth=1.8)
+        ax.plot(national["year"], national["share"], color=GREY, linewidth=1.3)
+        ax.plot(d["year"], d["share"], color=HIGHLIGHT, linewidth=2.2)
         if break_year:
-            ax.axvline(break_year - 0.5, color=GREY, linestyle=":", linewidth=0.8)
-        ax.set_title(name, fontsize=9)
+            ax.axvline(break_year - 0.5, color=GREY, linestyle=":", linewidth=1)
+        ax.set_title(name, fontsize=12)
         percent_axis(ax)
-        first, last = int(series["year"].min()), int(series["year"].max())
-        ax.set_xticks([first, (first + last) // 2, last])
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+        ax.set_xticks(ticks)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: str(int(v))))
-        ax.tick_params(labelsize=7)
+        ax.tick_params(labelsize=VALUE_FONTSIZE, labelbottom=True)
+        ax.set_xlim(first - 0.8, last + 0.8)
     for ax in list(axes.flat)[len(order):]:
         ax.set_visible(False)
-    fig.legend([Line2D([], [], color=HIGHLIGHT), Line2D([], [], color=GREY)], ["Fylket", "Hele landet"],
-               loc="upper center", ncol=2, frameon=False, fontsize=9)
-    fig.tight_layout(rect=(0, 0, 1, 0.96))
+    fig.legend([Line2D([], [], color=HIGHLIGHT, linewidth=2.2), Line2D([], [], color=GREY, linewidth=1.3)],
+               ["Fylket", "Hele landet"], loc="upper center", ncol=2, frameon=False, fontsize=12)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / (2.5 * nrows + 0.6)))
     return fig
 
 
@@ -177,13 +195,13 @@ def municipalities(munis: pd.DataFrame, national_share: float, county_share: flo
     percent_axis(ax, axis="x")
     ax.set_ylabel("")
     ax.set_xlabel("Andel av bosatte 15–29 år")
-    ax.tick_params(axis="y", labelsize=8)
+    ax.tick_params(axis="y", labelsize=9.5)
     ax.grid(axis="y", visible=False)
     handles = [Patch(color=HIGHLIGHT, label="Kommune"),
                Patch(facecolor="#d9d9d9", edgecolor=GREY, hatch="///", label="Usikker (få unge innbyggere)"),
                Line2D([], [], color=report.PALETTE[1], label=county_name),
                Line2D([], [], color=NATIONAL_COLOUR, linestyle="--", label="Hele landet")]
-    ax.legend(handles=handles, frameon=False, fontsize=8, loc="lower right")
+    ax.legend(handles=handles, frameon=False, fontsize=9.5, loc="lower right")
     return fig
 
 
@@ -202,14 +220,14 @@ def paired_bars(data: pd.DataFrame, *, category: str, left: str, right: str, lef
         ax.barh(yv + offset, vals.fillna(0), height=h, color=colour, label=lab)
         for y0, v, t in zip(yv + offset, vals, texts):
             ax.text((0 if pd.isna(v) else v) + 0.8, y0, "ikke oppgitt" if pd.isna(v) else t,
-                    va="center", fontsize=8, color=GREY if pd.isna(v) else "black")
+                    va="center", fontsize=VALUE_FONTSIZE, color=GREY if pd.isna(v) else "black")
     ax.set_yticks(yv)
     ax.set_yticklabels(data[category])
     ax.invert_yaxis()
     percent_axis(ax, axis="x")
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
-    ax.legend(frameon=False, fontsize=9, loc="lower right")
+    ax.legend(frameon=False, fontsize=VALUE_FONTSIZE, loc="lower right")
     return fig
 
 
@@ -234,9 +252,9 @@ def share_and_count(data: pd.DataFrame, *, break_year: int | None = None, break_
         for ax in (top, bottom):
             ax.axvline(break_year - 0.5, color=GREY, linestyle="--", linewidth=1)
         top.text(break_year - 0.5, 1.0, f" {break_text}", transform=top.get_xaxis_transform(), va="top",
-                 fontsize=8, color=GREY)
+                 fontsize=9.5, color=GREY)
     if len(pre):
-        top.legend(frameon=False, fontsize=9, loc="lower left")
+        top.legend(frameon=False, fontsize=10, loc="lower left")
     fig.tight_layout()
     return fig
 
@@ -254,7 +272,7 @@ def flagged_lines(data: pd.DataFrame, *, hue: str = "country", ylabel: str, flag
         if flag_col in d:
             for x, yv, f in zip(d["year"], d["share"], d[flag_col]):
                 if f:
-                    ax.annotate(f, (x, yv), textcoords="offset points", xytext=(0, 5), ha="center", fontsize=8,
+                    ax.annotate(f, (x, yv), textcoords="offset points", xytext=(0, 5), ha="center", fontsize=9.5,
                                 color=colour, fontweight="bold")
     ax.set_ylim(bottom=0)
     percent_axis(ax)
@@ -266,7 +284,7 @@ def flagged_lines(data: pd.DataFrame, *, hue: str = "country", ylabel: str, flag
         if flag_col in data and (data[flag_col] == code).any():
             handles.append(Line2D([], [], linestyle=""))
             labels.append(f"{code} = {words}")
-    ax.legend(handles, labels, frameon=False, fontsize=8, loc="lower left", ncol=2)
+    ax.legend(handles, labels, frameon=False, fontsize=9.5, loc="lower left", ncol=2)
     return fig
 
 
@@ -277,7 +295,7 @@ def bars(data: pd.DataFrame, *, label: str, value: str, text: str | None = None,
     ax.barh(data[label], data[value], color=colours or HIGHLIGHT)
     texts = data[text] if text else [fmt.percent(v) for v in data[value]]
     for yv, (v, t) in enumerate(zip(data[value], texts)):
-        ax.text(v + 0.4, yv, t, va="center", fontsize=8)
+        ax.text(v + 0.4, yv, t, va="center", fontsize=VALUE_FONTSIZE)
     ax.invert_yaxis()
     percent_axis(ax, axis="x")
     ax.set_xlabel(xlabel)
