@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from . import catalog, paths
+from . import catalog, fmt, paths
 from .errors import DataError
 from .schemas import FLOAT, INT, REGION_RULES, TableSpec, region_code_problem, spec_for
 
@@ -70,7 +70,7 @@ def path_of(dataset_id: str) -> Path:
 
 def source_of(dataset_id: str) -> str:
     """A short Norwegian source line for captions, e.g.
-    ``"Kilde: SSB, tabell 13556 (hentet 2025-11-04)"``.
+    ``"Kilde: SSB, tabell 13556 (hentet 4. november 2025)"``.
 
     A catalog entry may give ``source_line`` to override the generated text.
     """
@@ -85,9 +85,9 @@ def source_of(dataset_id: str) -> str:
         parts.append(f"tabell {table}")
     text = "Kilde: " + ", ".join(parts)
     if entry.get("retrieved"):
-        text += f" (hentet {entry['retrieved']})"
+        text += f" (hentet {fmt.date(entry['retrieved'])})"
     elif entry.get("published"):
-        text += f" (publisert {entry['published']})"
+        text += f" (publisert {fmt.date(entry['published'])})"
     return text
 
 

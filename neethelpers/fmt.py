@@ -89,3 +89,25 @@ def signed(value, decimals: int = 1) -> str:
 
 def year_range(first: int, last: int) -> str:
     return f"{first}–{last}"
+
+
+def date(value) -> str:
+    """A date the Norwegian way: ``2025-11-04`` → ``"4. november 2025"``.
+
+    Accepts a date, a datetime or an ISO string; anything else (a bare year such as
+    ``"2024"``) is returned as given. Empty values give ``""``.
+    """
+    import datetime as _dt
+
+    from babel.dates import format_date
+
+    if value is None or value == "":
+        return ""
+    if isinstance(value, _dt.datetime):
+        value = value.date()
+    if not isinstance(value, _dt.date):
+        try:
+            value = _dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            return str(value)
+    return format_date(value, format="long", locale=LOCALE)

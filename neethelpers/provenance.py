@@ -67,18 +67,7 @@ def catalog_entries(root: Path) -> list[dict]:
 
 def _date(value) -> str:
     """A catalog date the Norwegian way, «4. november 2025»; partial dates ("2024") as given."""
-    from babel.dates import format_date
-
-    if value in (None, ""):
-        return ""
-    if isinstance(value, _dt.datetime):
-        value = value.date()
-    if not isinstance(value, _dt.date):
-        try:
-            value = _dt.date.fromisoformat(str(value).strip())
-        except ValueError:
-            return str(value)
-    return format_date(value, format="long", locale="nb_NO")
+    return fmt.date(value)
 
 
 def _link(url: str) -> str:

@@ -11,6 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from babel.dates import format_date
+from datetime import date
 
 from neethelpers import catalog, data, paths, schemas
 from neethelpers.errors import DataError
@@ -201,9 +203,12 @@ def test_datasets_and_catalog_entry():
 
 def test_source_of_is_a_short_norwegian_caption_line():
     line = data.source_of("ssb_13556_national_sex_age")
-    assert line == "Kilde: SSB, tabell 13556 (hentet 2025-11-04)"
+    retrieved = data.catalog_entry("ssb_13556_national_sex_age")["retrieved"]
+    assert line == f"Kilde: SSB, tabell 13556 (hentet {format_date(date.fromisoformat(str(retrieved)), format='long', locale='nb_NO')})"
     assert data.source_of("eurostat_edat_lfse_20_15_29").startswith("Kilde: Eurostat, tabell edat_lfse_20")
-    assert data.source_of("ssb_09858_aku_neet") == "Kilde: SSB, tabell 09858 (publisert 2024-02-08)"
+    published = data.catalog_entry("ssb_09858_aku_neet")["published"]
+    assert data.source_of("ssb_09858_aku_neet") == (
+        f"Kilde: SSB, tabell 09858 (publisert {format_date(date.fromisoformat(str(published)), format='long', locale='nb_NO')})")
     for dataset_id in data.datasets():
         assert data.source_of(dataset_id).startswith("Kilde: ")
 

@@ -84,3 +84,15 @@ def test_nullable_integer_cells_format():
 
 def test_year_range_uses_en_dash():
     assert fmt.year_range(2008, 2024) == "2008–2024"
+
+
+def test_dates_are_written_the_norwegian_way():
+    import datetime
+
+    from babel.dates import format_date
+
+    assert fmt.date("2025-11-04") == format_date(datetime.date(2025, 11, 4), format="long", locale="nb_NO")
+    assert fmt.date("2025-11-04").startswith("4. ")
+    assert fmt.date(datetime.datetime(2024, 2, 8, 13, 0)) == fmt.date("2024-02-08")
+    assert fmt.date("2024") == "2024"  # a bare year stays as given
+    assert fmt.date(None) == ""
