@@ -435,15 +435,15 @@ def _protect_table(frame: pd.DataFrame, persons: pd.DataFrame, spec: TableSpec, 
         n = persons[den].to_numpy(dtype="float64")
         small = (k < threshold) | (n < threshold) | ((n - k) < threshold)
         out[share] = out[share].astype("float64").where(~small)
-        # a share that does not exist (no persons in the denominator, or trivially 100 %)
-        # is not a suppressed figure: it shows as a dash
-        mark(small & frame[share].notna().to_numpy(), share)
+        # An empty group (no persons in the denominator) is marked like any other small
+        # group: a dash would tell the reader that the group has nobody in it.
+        mark(small, share)
     for derived, deps in spec.derived:
         bad = np.zeros(len(out), dtype=bool)
         for d in deps:
             bad |= out[d].isna().to_numpy()
         out[derived] = out[derived].astype("float64").where(~bad)
-        mark(bad & frame[derived].notna().to_numpy(), derived)
+        mark(bad, derived)
     for col in spec.counts:
         raw = persons[col].to_numpy(dtype="float64")
         small = raw < threshold
