@@ -665,7 +665,7 @@ def substitutions(plan: list[runs.Run], state: dict) -> dict[str, dict[str, str]
 def book_files(root: Path) -> list[Path]:
     """Everything Jupyter Book reads, except what the provenance step writes."""
     files = [root / "_config.yml", root / "_toc.yml"]
-    prov = root / "book" / "generated" / "provenance"
+    prov = root / runs.GENERATED / "provenance"  # = provenance.PROVENANCE_DIR, without importing Babel here
     for path in hashing._walk(root / "book"):
         if prov in path.parents or path.name.endswith((".failed.ipynb", ".partial.ipynb")):
             continue

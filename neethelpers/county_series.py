@@ -33,13 +33,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import counties, fmt, national, structures
+from . import counties, fmt, national, paths, structures
 from .crosswalk import _forward, _load, crosswalk
 from .errors import DataError
-from .paths import RAW_DIR
 
 MUNICIPALITY = "ssb_13556_municipality"
-OWN_BORDERS = "ssb_13556_county_sex_age_own_borders"
 IMMIGRANT_OWN_BORDERS = "ssb_13563_county_immigrant_own_borders"
 COUNTY_2024_SHARES = "ssb_13563_county_2024_shares"
 
@@ -72,7 +70,7 @@ def municipality_series() -> pd.DataFrame:
     out = wide.merge(cw, on=["year", "municipality_code"], how="left", validate="one_to_one")
     if out["county_code"].isna().any():
         bad = out[out["county_code"].isna()].iloc[0]
-        raise DataError(RAW_DIR / f"{MUNICIPALITY}.csv", "municipality without a 2024 county",
+        raise DataError(paths.RAW_DIR / f"{MUNICIPALITY}.csv", "municipality without a 2024 county",
                         column="region_code", value=bad["municipality_code"])
     return out
 
@@ -379,3 +377,10 @@ def immigrant_series(county_code: str) -> pd.DataFrame:
     cols = ["year", "region_code", "area", "is_predecessor", "group", "group_label", "residents", "neet",
             "share", "release"]
     return out[cols].sort_values(["year", "area", "group"]).reset_index(drop=True)
+
+
+def immigrants_higher_every_year(series: pd.DataFrame) -> bool:
+    """Whether immigrants' share is above that of the rest of the population in every year
+    and area of ``series`` (rows as :func:`immigrant_series` gives them)."""
+    wide = series.pivot_table(index=["year", "area"], columns="group", values="share")
+    return bool((wide["Innvandrere"] > wide["Befolkningen eksklusive innvandrere"]).all())

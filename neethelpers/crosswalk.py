@@ -40,15 +40,13 @@ from functools import lru_cache
 
 import pandas as pd
 
-from . import counties
+from . import counties, paths
 from .errors import DataError
-from .paths import RAW_DIR
 
 CORRESPONDENCE_ID = "county_correspondence"
 MUNICIPALITY_ID = "ssb_13556_municipality"
 #: First year of each new county structure (reforms on 1 January).
 REFORMS: tuple[int, ...] = (2018, 2020, 2024)
-TARGET_YEAR = counties.CURRENT_STRUCTURE_FROM
 
 #: Whole municipalities that changed county on 1 Jan 2020 (code valid 2008–2019 → name).
 #: Rømskog (Østfold) joined Aurskog-Høland, which is in Akershus from 2024.
@@ -78,7 +76,7 @@ def _load(dataset_id: str) -> pd.DataFrame:
 
 
 def _file(dataset_id: str) -> str:
-    return str(RAW_DIR / f"{dataset_id}.csv")
+    return str(paths.RAW_DIR / f"{dataset_id}.csv")
 
 
 @lru_cache(maxsize=1)

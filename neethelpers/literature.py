@@ -794,11 +794,6 @@ def plot_ratios(ratios: pd.DataFrame):
     return fig, data
 
 
-def _count(n: int, one: str, many: str) -> str:
-    from . import fmt
-    return f"{fmt.number(n)} {one if n == 1 else many}"
-
-
 def comparison_display(comparison: pd.DataFrame) -> pd.DataFrame:
     """:func:`risk_profile_comparison` as the chapter's table, in Norwegian."""
     from . import fmt

@@ -41,7 +41,6 @@ AKU_BREAK_YEAR = 2021
 FINAL = "endelig"
 PRELIMINARY = "foreløpig"
 
-SEX_LABELS = {"Begge kjønn": "Begge kjønn", "Kvinner": "Kvinner", "Menn": "Menn"}
 AGE_LABELS = {"15-29": "15–29 år", "15-19": "15–19 år", "20-24": "20–24 år", "25-29": "25–29 år"}
 GROUP_LABELS = {
     "I alt": "Alle",
@@ -131,6 +130,13 @@ def latest_final_year(series: pd.DataFrame) -> int:
     return int(series.loc[series["release"] == FINAL, "year"].max())
 
 
+def rises_with_age(ages: pd.DataFrame) -> bool:
+    """Whether the share grows from each age group to the next in every year (``ages``: one
+    row per year and age group, as :func:`register_by_sex_age` gives them)."""
+    by_year = ages.pivot(index="year", columns="age_group", values="share")
+    return bool(by_year.apply(lambda row: row.is_monotonic_increasing, axis=1).all())
+
+
 @cached_frame
 def aku_series() -> pd.DataFrame:
     """AKU/LFS NEET 15–29, 2006–2023: year, neet_thousands, share, segment.
@@ -159,6 +165,11 @@ def _eurostat(dataset_id: str) -> pd.DataFrame:
     out["flag"] = flags
     out["flag_text"] = flags.map(EUROSTAT_FLAGS).fillna("")
     return out.drop(columns="status").sort_values(["geo", "year"]).reset_index(drop=True)
+
+
+def latest_common_year(series: pd.DataFrame, geos: tuple[str, ...]) -> int:
+    """The newest year in which every country in ``geos`` has a figure in a Eurostat series."""
+    return int(max(set.intersection(*(set(series.loc[series["geo"] == g, "year"]) for g in geos))))
 
 
 @cached_frame

@@ -31,8 +31,7 @@ import yaml
 from . import fmt, hashing, runs
 from .errors import NeetError
 
-PROVENANCE_DIR = "book/generated/provenance"
-FILES = ("katalog.md", "kjoringer.md", "versjoner.md", "microdata-skript.md")
+PROVENANCE_DIR = f"{runs.GENERATED}/provenance"
 _OSLO = "Europe/Oslo"
 #: The outcome year of the analysis note's models (its outcome variable is ``neet2023``); used for
 #: the microdata.no script when the regression chapter has no ``year`` parameter.

@@ -115,13 +115,6 @@ def model_coefficients() -> pd.DataFrame:
     return coef[cols].reset_index(drop=True)
 
 
-def lpm_summary() -> pd.DataFrame:
-    """Non-coefficient figures of the linear probability model: N, p-values, std.err. range."""
-    df = figures("lpm")
-    return df[~df["statistic"].eq("coef")][["variable", "statistic", "value", "qualifier", "lines", "note"]] \
-        .reset_index(drop=True)
-
-
 def risk_profile() -> pd.DataFrame:
     """Risk profile of L-NEETs vs others, national (chapter 3, Table 1 in prose).
 

@@ -32,7 +32,6 @@ RAW_COLUMNS: tuple[str, ...] = (
 )
 
 TEXT, CODE, INT, FLOAT = "text", "code", "Int64", "float"
-KINDS = (TEXT, CODE, INT, FLOAT)
 # Aliases accepted in catalog ``columns:`` declarations of generic files.
 _KIND_ALIASES = {"text": TEXT, "str": TEXT, "string": TEXT, "code": CODE, "int": INT, "Int64": INT,
                  "integer": INT, "float": FLOAT, "number": FLOAT}

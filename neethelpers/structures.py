@@ -42,11 +42,6 @@ def structure_name(year: int) -> str:
     return f"{n} fylker (til og med 2017)"
 
 
-def county_in(code: str, year: int) -> County:
-    """The county with ``code`` in ``year``'s structure (raises UnknownCountyError)."""
-    return counties.by_code(code, int(year))
-
-
 def label_region(code: str, year: int | None = None, *, with_period: bool | None = None) -> str:
     """Canonical Norwegian label of a region code as it was in ``year``.
 

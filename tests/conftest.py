@@ -13,6 +13,7 @@ small stand-ins in ``tests/fixtures/notebooks/`` (for working on the pipeline it
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from neethelpers import build, paths
+from neethelpers import build, data, paths
 
 FIXTURE_NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 
@@ -66,3 +67,28 @@ def built_book(tmp_path_factory) -> Project:
     if result.returncode != 0:
         pytest.fail(f"the full build failed:\n{result.stdout}\n{result.stderr}")
     return project
+
+
+@pytest.fixture
+def use_data_dir(monkeypatch):
+    """A function that points every data path of ``neethelpers.paths`` at a folder (a
+    stand-in for ``data/``) for the rest of the test and returns it; the loader's cache is
+    cleared then and again after the test, so no test sees another's data."""
+
+    def use(root: Path) -> Path:
+        monkeypatch.setattr(paths, "DATA_DIR", root)
+        monkeypatch.setattr(paths, "RAW_DIR", root / "raw")
+        monkeypatch.setattr(paths, "PUBLISHED_DIR", root / "published")
+        monkeypatch.setattr(paths, "LITERATURE_DIR", root / "literature")
+        monkeypatch.setattr(paths, "CATALOG_PATH", root / "catalog.yml")
+        data.clear_cache()
+        return root
+
+    yield use
+    data.clear_cache()
+
+
+def file_hashes(root: Path) -> dict[str, str]:
+    """``{path relative to root: sha256}`` of every file below ``root``."""
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}

@@ -29,20 +29,13 @@ def _sha(path: Path) -> str:
 
 
 @pytest.fixture
-def sandbox(tmp_path, monkeypatch):
+def sandbox(tmp_path, use_data_dir):
     """An empty data/ folder with its own catalog; paths point at it while the test runs."""
     root = tmp_path / "data"
     (root / "raw").mkdir(parents=True)
     (root / "published").mkdir()
     (root / "literature").mkdir()
-    monkeypatch.setattr(paths, "DATA_DIR", root)
-    monkeypatch.setattr(paths, "RAW_DIR", root / "raw")
-    monkeypatch.setattr(paths, "PUBLISHED_DIR", root / "published")
-    monkeypatch.setattr(paths, "LITERATURE_DIR", root / "literature")
-    monkeypatch.setattr(paths, "CATALOG_PATH", root / "catalog.yml")
-    data.clear_cache()
-    yield root
-    data.clear_cache()
+    return use_data_dir(root)
 
 
 def _entry(dataset_id: str, file: str, schema: str, sha: str, **extra) -> dict:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import shutil
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import file_hashes
 from neethelpers import data, paths
 from neethelpers import refresh as rf
 from neethelpers.data_cli import data_app
@@ -23,23 +23,11 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def sandbox(tmp_path, monkeypatch):
+def sandbox(tmp_path, use_data_dir):
     """A full copy of data/ (catalog, raw snapshots, published figures); paths point at it."""
     root = tmp_path / "data"
     shutil.copytree(REAL_DATA, root)
-    monkeypatch.setattr(paths, "DATA_DIR", root)
-    monkeypatch.setattr(paths, "RAW_DIR", root / "raw")
-    monkeypatch.setattr(paths, "PUBLISHED_DIR", root / "published")
-    monkeypatch.setattr(paths, "LITERATURE_DIR", root / "literature")
-    monkeypatch.setattr(paths, "CATALOG_PATH", root / "catalog.yml")
-    data.clear_cache()
-    yield root
-    data.clear_cache()
-
-
-def _state(root: Path) -> dict:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return use_data_dir(root)
 
 
 def _use_session(monkeypatch, session) -> None:
@@ -74,13 +62,13 @@ def test_verify_selected_ids(sandbox):
 
 
 def test_refresh_without_network_exits_nonzero_and_changes_nothing(sandbox, monkeypatch):
-    before = _state(sandbox)
+    before = file_hashes(sandbox)
     _use_session(monkeypatch, replay.session_with(replay.OfflineAdapter()))
     result = runner.invoke(data_app, ["refresh"])
     assert result.exit_code == 2
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: no network")
-    assert _state(sandbox) == before
+    assert file_hashes(sandbox) == before
 
 
 def test_refresh_writes_new_snapshots(sandbox, monkeypatch):
@@ -96,21 +84,21 @@ def test_refresh_writes_new_snapshots(sandbox, monkeypatch):
 
 
 def test_refresh_dry_run_and_unknown_table(sandbox, monkeypatch):
-    before = _state(sandbox)
+    before = file_hashes(sandbox)
     _use_session(monkeypatch, replay.session_with(replay.FixtureAdapter()))
     result = runner.invoke(data_app, ["refresh", "--dry-run", "09858"])
     assert result.exit_code == 0 and "would write" in result.output
     result = runner.invoke(data_app, ["refresh", "99999"])
     assert result.exit_code == 2 and "unknown table" in result.output
-    assert _state(sandbox) == before
+    assert file_hashes(sandbox) == before
 
 
 def test_rehash_refuses_raw_snapshots(sandbox):
-    before = _state(sandbox)
+    before = file_hashes(sandbox)
     result = runner.invoke(data_app, ["rehash", "ssb_13556_municipality"])
     assert result.exit_code == 2
     assert "immutable" in result.output
-    assert _state(sandbox) == before
+    assert file_hashes(sandbox) == before
 
 
 def test_rehash_a_curated_file_after_an_edit(sandbox):

@@ -53,7 +53,7 @@ from neethelpers import counties, fmt, report
 from neethelpers.microdata import chapter, disclosure, models, schema
 from neethelpers.microdata import descriptive as d
 from neethelpers.microdata.testing import random_persons
-from test_descriptive import COUNT_COLUMN, SHARE_COLUMN, _capture, _csv_values, _unsafe
+from test_descriptive import COUNT_COLUMN, SHARE_COLUMN, _capture, _csv_values, _unsafe, unsafe_share_values
 
 pytestmark = pytest.mark.slow
 
@@ -463,16 +463,7 @@ def test_csv_downloads_hold_no_small_value(real_book, raw, fits):
     files = _microdata_csvs(real_book.project.root)
     assert any("_downloads" in str(p) for p in files) and any("_assets" in str(p) for p in files)
     # exact shares (the CSVs hold them to 4 decimals) resting on too few persons, anywhere
-    unsafe, safe = set(), set()
-    for r in raw.values():
-        for name, spec in d.SPECS.items():
-            frame = r.tables[name]
-            flags = _unsafe(frame, spec, THRESHOLD)
-            for col in [s for s, _, _ in spec.shares] + [x for x, _ in spec.derived]:
-                for v, bad in zip(frame[col].astype(float), flags[col]):
-                    if not math.isnan(v):
-                        (unsafe if bad else safe).add(round(v, 4))
-    unsafe -= safe
+    unsafe, _safe = unsafe_share_values(raw, THRESHOLD)
     coef_texts, _ = forbidden_coefficients(fits)
     markers = {}
     for path in files:

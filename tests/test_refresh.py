@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import itertools
 import json
 import shutil
@@ -15,6 +14,7 @@ import pytest
 import requests
 import yaml
 
+from conftest import file_hashes
 from neethelpers import catalog, data, paths
 from neethelpers import refresh as rf
 from neethelpers.refresh import jsonstat, sources
@@ -28,22 +28,12 @@ OK_TABLES = ["13556", "13563", "09858", "edat_lfse_20"]
 
 
 @pytest.fixture
-def sandbox(tmp_path, monkeypatch):
+def sandbox(tmp_path, use_data_dir):
     """A copy of data/catalog.yml in an otherwise empty data/ folder; paths point at it."""
     root = tmp_path / "data"
     (root / "raw").mkdir(parents=True)
     shutil.copy(REAL_DATA / "catalog.yml", root / "catalog.yml")
-    monkeypatch.setattr(paths, "DATA_DIR", root)
-    monkeypatch.setattr(paths, "RAW_DIR", root / "raw")
-    monkeypatch.setattr(paths, "CATALOG_PATH", root / "catalog.yml")
-    data.clear_cache()
-    yield root
-    data.clear_cache()
-
-
-def _snapshot(root: Path) -> dict:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return use_data_dir(root)
 
 
 def _raw_value(name: str, **match) -> float:
@@ -206,10 +196,10 @@ def test_eurostat_flags_are_kept(sandbox):
 def test_second_refresh_of_unchanged_data_writes_nothing(sandbox):
     session = replay.session_with(replay.FixtureAdapter())
     rf.refresh(["09858"], session=session, today=TODAY)
-    state = _snapshot(sandbox)
+    state = file_hashes(sandbox)
     results = rf.refresh(["09858"], session=session, today=TODAY + dt.timedelta(days=1))
     assert [r.status for r in results] == ["unchanged"]
-    assert _snapshot(sandbox) == state
+    assert file_hashes(sandbox) == state
 
 
 def test_changed_data_gets_a_new_snapshot_and_the_old_one_stays(sandbox):
@@ -226,34 +216,34 @@ def test_changed_data_gets_a_new_snapshot_and_the_old_one_stays(sandbox):
 
 
 def test_no_network_changes_nothing(sandbox):
-    state = _snapshot(sandbox)
+    state = file_hashes(sandbox)
     adapter = replay.OfflineAdapter()
     with pytest.raises(rf.RefreshError) as err:
         rf.refresh(None, session=replay.session_with(adapter), today=TODAY)
     assert err.value.network
     assert str(err.value).startswith("no network: could not reach data.ssb.no")
     assert "\n" not in str(err.value)
-    assert _snapshot(sandbox) == state
+    assert file_hashes(sandbox) == state
 
 
 def test_http_error_changes_nothing(sandbox):
-    state = _snapshot(sandbox)
+    state = file_hashes(sandbox)
     adapter = replay.FixtureAdapter({"ssb_13563_immigrant": (400, '{"title":"Non-existent variable"}')})
     with pytest.raises(rf.RefreshError, match="HTTP 400.*Non-existent variable"):
         rf.refresh(OK_TABLES, session=replay.session_with(adapter), today=TODAY)
-    assert _snapshot(sandbox) == state                      # 13556 was fetched first, but not written
+    assert file_hashes(sandbox) == state                      # 13556 was fetched first, but not written
 
 
 def test_failure_in_a_later_table_writes_none_of_them(sandbox):
-    state = _snapshot(sandbox)
+    state = file_hashes(sandbox)
     adapter = replay.FixtureAdapter({"eurostat_edat_lfse_20": requests.exceptions.ReadTimeout("slow")})
     with pytest.raises(rf.RefreshError, match="no network"):
         rf.refresh(OK_TABLES, session=replay.session_with(adapter), today=TODAY)
-    assert _snapshot(sandbox) == state
+    assert file_hashes(sandbox) == state
 
 
 def test_invalid_response_is_not_written(sandbox):
-    state = _snapshot(sandbox)
+    state = file_hashes(sandbox)
     bad = replay.fixture("ssb_09858_aku")
     bad["dimension"]["Tid"]["category"]["index"] = {"1850": 0, "2020": 1, "2021": 2, "2022": 3, "2023": 4}
     bad["dimension"]["Tid"]["category"]["label"] = {k: k for k in bad["dimension"]["Tid"]["category"]["index"]}
@@ -265,11 +255,11 @@ def test_invalid_response_is_not_written(sandbox):
             replay.FixtureAdapter({"ssb_09858_aku": (200, "<html>maintenance</html>")})), today=TODAY)
     with pytest.raises(rf.RefreshError, match="no data rows"):
         rf.refresh(["edat_lfse_22"], session=replay.session_with(replay.FixtureAdapter()), today=TODAY)
-    assert _snapshot(sandbox) == state
+    assert file_hashes(sandbox) == state
 
 
 def test_failed_catalog_write_removes_the_new_snapshots(sandbox, monkeypatch):
-    state = _snapshot(sandbox)
+    state = file_hashes(sandbox)
 
     def broken(path, text):
         raise OSError("disk full")
@@ -277,15 +267,15 @@ def test_failed_catalog_write_removes_the_new_snapshots(sandbox, monkeypatch):
     monkeypatch.setattr(catalog, "write_text_atomic", broken)
     with pytest.raises(OSError, match="disk full"):
         rf.refresh(["09858", "edat_lfse_20"], session=replay.session_with(replay.FixtureAdapter()), today=TODAY)
-    assert _snapshot(sandbox) == state
+    assert file_hashes(sandbox) == state
 
 
 def test_dry_run_writes_nothing(sandbox):
-    state = _snapshot(sandbox)
+    state = file_hashes(sandbox)
     results = rf.refresh(["09858"], session=replay.session_with(replay.FixtureAdapter()), today=TODAY,
                          dry_run=True)
     assert results[0].status == "new" and results[0].rows == 10
-    assert _snapshot(sandbox) == state
+    assert file_hashes(sandbox) == state
 
 
 def test_atomic_write_leaves_no_temporary_files(tmp_path):

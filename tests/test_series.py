@@ -69,6 +69,24 @@ def test_aku_segments_never_span_the_break():
     assert aku.set_index("year")["share"].to_dict() == {int(k): v for k, v in pct.items()}
 
 
+def test_rises_with_age_needs_a_rise_in_every_year():
+    ages = pd.DataFrame({"year": [2020] * 3 + [2021] * 3, "age_group": ["15-19", "20-24", "25-29"] * 2,
+                         "share": [3.0, 6.0, 9.0, 3.0, 7.0, 6.5]})
+    assert national.rises_with_age(ages[ages["year"] == 2020])
+    assert not national.rises_with_age(ages)
+
+
+def test_latest_common_year_is_the_newest_year_all_countries_share():
+    series = pd.DataFrame({"geo": ["NO"] * 4 + ["SE"] * 3 + ["DK"] * 2,
+                           "year": [2019, 2020, 2021, 2022, 2019, 2020, 2021, 2020, 2022]})
+    assert national.latest_common_year(series, ("NO", "SE")) == 2021
+    assert national.latest_common_year(series, ("NO", "SE", "DK")) == 2020
+    eu24 = national.eurostat_15_24()
+    common = national.latest_common_year(eu24, ("NO", "SE", "DK"))
+    assert all(((eu24["geo"] == g) & (eu24["year"] == common)).any() for g in ("NO", "SE", "DK"))
+    assert not all(((eu24["geo"] == g) & (eu24["year"] > common)).any() for g in ("NO", "SE", "DK"))
+
+
 def test_eurostat_flags_are_kept():
     raw = data.load("eurostat_edat_lfse_20_15_24")
     e = national.eurostat_15_24()
@@ -238,6 +256,16 @@ def test_immigrant_series_labels_predecessors_without_changing_values():
         assert rec.neet == raw.loc[rec.group, "neet"] and rec.residents == raw.loc[rec.group, "residents"]
     own = imm[imm["year"] == 2024]
     assert set(own["area"]) == {"Akershus"} and not own["is_predecessor"].any()
+
+
+def test_immigrants_higher_every_year_compares_each_year_and_area():
+    rows = [(2015, "Hedmark", "Innvandrere", 9.0), (2015, "Hedmark", "Befolkningen eksklusive innvandrere", 6.0),
+            (2015, "Oppland", "Innvandrere", 8.0), (2015, "Oppland", "Befolkningen eksklusive innvandrere", 5.0),
+            (2015, "Oppland", "I alt", 5.5)]
+    parts = pd.DataFrame(rows, columns=["year", "area", "group", "share"])
+    assert county_series.immigrants_higher_every_year(parts)
+    parts.loc[3, "share"] = 8.0  # equal is not higher
+    assert not county_series.immigrants_higher_every_year(parts)
 
 
 def test_own_border_history_two_predecessors_for_innlandet():

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import counties, fmt
+from .. import fmt
 from . import disclosure, models, schema
 
 __all__ = [
@@ -137,23 +137,23 @@ def model_table(result: models.ModelResult, d: ChapterData) -> pd.DataFrame:
 
 def odds_table(results: dict, d: ChapterData) -> pd.DataFrame:
     """Odds ratios with 95 % intervals for the four logit models (terms × models)."""
-    out = None
-    for key in models.LOGIT_MODELS:
-        res = results.get(key)
-        if not isinstance(res, models.ModelResult):
-            continue
-        t = _disclosed(res.table, d)
-        t = t[t["term"] != "const"]
-        mark = disclosure.marker(d.threshold)
-        text = [v_or if v_or == mark else f"{fmt.number(v_or, 2)} ({fmt.number(lo, 2)}–{fmt.number(hi, 2)})"
+    mark = disclosure.marker(d.threshold)
+
+    def cells(t: pd.DataFrame) -> list:
+        return [v_or if v_or == mark else f"{fmt.number(v_or, 2)} ({fmt.number(lo, 2)}–{fmt.number(hi, 2)})"
                 for v_or, lo, hi in zip(t["odds_ratio"], t["or_low"], t["or_high"])]
-        col = pd.DataFrame({"Variabel": t["label"].to_numpy(), res.spec.label: text})
-        out = col if out is None else out.merge(col, on="Variabel", how="outer", sort=False)
-    return _order_rows(out)
+
+    return _logit_columns(results, d, cells)
 
 
 def ame_table(results: dict, d: ChapterData) -> pd.DataFrame:
     """Average marginal effects in percentage points for the four logit models."""
+    return _logit_columns(results, d, lambda t: [v if isinstance(v, str) else float(v) * 100 for v in t["ame"]])
+
+
+def _logit_columns(results: dict, d: ChapterData, cells) -> pd.DataFrame:
+    """One column per fitted logit model, ``cells(table)`` giving its values from the
+    disclosed coefficient table without the constant; rows in the order of the terms."""
     out = None
     for key in models.LOGIT_MODELS:
         res = results.get(key)
@@ -161,8 +161,7 @@ def ame_table(results: dict, d: ChapterData) -> pd.DataFrame:
             continue
         t = _disclosed(res.table, d)
         t = t[t["term"] != "const"]
-        vals = [v if isinstance(v, str) else float(v) * 100 for v in t["ame"]]
-        col = pd.DataFrame({"Variabel": t["label"].to_numpy(), res.spec.label: vals})
+        col = pd.DataFrame({"Variabel": t["label"].to_numpy(), res.spec.label: cells(t)})
         out = col if out is None else out.merge(col, on="Variabel", how="outer", sort=False)
     return _order_rows(out)
 

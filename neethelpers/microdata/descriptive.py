@@ -139,7 +139,6 @@ SPECS: dict[str, TableSpec] = {
                               shares=(("share", "neet", "n"), ("share_of_lneet", "neet", "neet_total")),
                               counts=("n", "neet", "neet_total")),
 }
-TABLES = tuple(SPECS)
 
 
 @dataclass

@@ -255,6 +255,21 @@ def _age_income_figure(ctx: _Ctx, r: d.DescriptiveResult, published_points: pd.D
     )
 
 
+_NATIONAL_SHARE_COLUMN = ("national_share", "Hele landet (%)", "percent", "andel_langtids_neet_hele_landet_prosent")
+_SHARE_OF_LNEET_COLUMN = ("share_of_lneet", "Andel av alle langtids-NEET (%)", "percent",
+                          "andel_av_alle_langtids_neet_prosent")
+
+
+def _with_national_share(frame: pd.DataFrame, nat: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the country's share of the same rows (``nat``, in the same order) as
+    ``national_share``; where the country's share is suppressed, so is the column in that row."""
+    out = frame.assign(national_share=nat["share"].to_numpy())
+    if "suppressed" in nat.columns:
+        out["suppressed"] = [", ".join(sorted(_cols(a) | ({"national_share"} if "share" in _cols(b) else set())))
+                             for a, b in zip(out["suppressed"], nat["suppressed"].fillna(""))]
+    return out
+
+
 def _sex_age_table(ctx: _Ctx, r: d.DescriptiveResult, national: d.DescriptiveResult | None) -> None:
     sex = r.tables["by_sex"]
     age = r.tables["by_age_group"]
@@ -271,12 +286,9 @@ def _sex_age_table(ctx: _Ctx, r: d.DescriptiveResult, national: d.DescriptiveRes
     if national is not None:
         nat = pd.concat([national.tables["by_sex"],
                          national.tables["by_age_group"].query("age_group != '15-29'")], ignore_index=True)
-        frame["national_share"] = nat["share"].to_numpy()
-        if "suppressed" in nat.columns:
-            frame["suppressed"] = [", ".join(sorted(_cols(a) | ({"national_share"} if "share" in _cols(b) else set())))
-                                   for a, b in zip(frame["suppressed"], nat["suppressed"].fillna(""))]
-        cols.append(("national_share", "Hele landet (%)", "percent", "andel_langtids_neet_hele_landet_prosent"))
-    cols.append(("share_of_lneet", "Andel av alle langtids-NEET (%)", "percent", "andel_av_alle_langtids_neet_prosent"))
+        frame = _with_national_share(frame, nat)
+        cols.append(_NATIONAL_SHARE_COLUMN)
+    cols.append(_SHARE_OF_LNEET_COLUMN)
     shown, data = _frames(ctx, frame, cols)
     report.markdown(
         f"{ctx.h} Langtids-NEET etter kjønn og alder\n\n"
@@ -293,13 +305,9 @@ def _immigrant_table(ctx: _Ctx, r: d.DescriptiveResult, national: d.DescriptiveR
             ("neet", "Langtids-NEET", "count", "langtids_neet"),
             ("share", "Andel langtids-NEET (%)", "percent", "andel_langtids_neet_prosent")]
     if national is not None:
-        nat = national.tables["by_immigrant"]
-        frame["national_share"] = nat["share"].to_numpy()
-        if "suppressed" in nat.columns:
-            frame["suppressed"] = [", ".join(sorted(_cols(a) | ({"national_share"} if "share" in _cols(b) else set())))
-                                   for a, b in zip(frame["suppressed"], nat["suppressed"])]
-        cols.append(("national_share", "Hele landet (%)", "percent", "andel_langtids_neet_hele_landet_prosent"))
-    cols.append(("share_of_lneet", "Andel av alle langtids-NEET (%)", "percent", "andel_av_alle_langtids_neet_prosent"))
+        frame = _with_national_share(frame, national.tables["by_immigrant"])
+        cols.append(_NATIONAL_SHARE_COLUMN)
+    cols.append(_SHARE_OF_LNEET_COLUMN)
     shown, data = _frames(ctx, frame, cols)
     report.markdown(
         f"{ctx.h} Langtids-NEET etter innvandringskategori\n\n"

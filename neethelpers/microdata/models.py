@@ -497,7 +497,8 @@ def predict(result: ModelResult, profiles: pd.DataFrame) -> pd.DataFrame:
         f = lambda v: 1.0 / (1.0 + np.exp(-v))  # noqa: E731
     else:
         f = lambda v: v  # noqa: E731
+    z95 = 1.959963984540054  # the normal distribution's 97.5 % quantile, for a two-sided 95 % interval
     out["prob"] = f(xb)
-    out["prob_low"] = f(xb - 1.959963984540054 * se)
-    out["prob_high"] = f(xb + 1.959963984540054 * se)
+    out["prob_low"] = f(xb - z95 * se)
+    out["prob_high"] = f(xb + z95 * se)
     return out

@@ -103,7 +103,6 @@ NULLABLE = frozenset({"grunnbelop"})
 _ALIASES = {"grunnbeløp": "grunnbelop", "kjønn": "kjonn"}
 
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
-_INTEGER = re.compile(r"^\s*[-+]?\d+(?:\.0*)?\s*$")
 _MAX_SHOWN = 8
 
 

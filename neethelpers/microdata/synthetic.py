@@ -84,7 +84,6 @@ IMMIGRANT_DATASET = "ssb_13563_county_immigrant_own_borders"
 PUBLISHED_DATASET = "seed000_figures"
 AGES = np.arange(15, 30)
 SEXES = (1, 2)  # kjonn: 1 man, 2 woman
-KATS = ("A", "B", "C")  # others, immigrants (B), Norwegian-born to immigrant parents (C)
 
 #: Modelling assumptions without a published figure. ``value`` is used by the generator;
 #: ``text`` is the Norwegian explanation shown in the chapter.

@@ -101,8 +101,3 @@ def to_frame(doc: dict | str | bytes) -> pd.DataFrame:
     out["value"] = pd.to_numeric(by_id["value"], errors="coerce").astype("float64").to_numpy()
     out["status"] = _status_list(doc, n)
     return out
-
-
-def dimension_labels(doc: dict) -> dict[str, str]:
-    """``{dimension id: dimension label}``."""
-    return {d: str(doc["dimension"][d].get("label", d)) for d in doc["id"]}
