@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from neethelpers import build, hashing  # noqa: E402
+from neethelpers.build import execute as build, state as hashing  # noqa: E402
 
 TARGETS = (("full build from clean", 90.0), ("one county (--county Østfold)", 20.0), ("unchanged rebuild", 5.0))
 
@@ -33,7 +33,7 @@ def neet(copy: Path, *args: str) -> float:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(copy), *filter(None, [env.get("PYTHONPATH")])])
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "neethelpers.cli", "build", "--quiet", *args], cwd=copy, env=env,
+    proc = subprocess.run([sys.executable, "-m", "neethelpers.cli.main", "build", "--quiet", *args], cwd=copy, env=env,
                           capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if proc.returncode != 0:

@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from neethelpers import build, data, paths
+from neethelpers.build import execute as build
+from neethelpers import data, paths
 
 FIXTURE_NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 
@@ -41,8 +42,8 @@ class Project:
         return env
 
     def neet(self, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
-        """``neet ARGS`` run with the copy's package (``python -m neethelpers.cli``)."""
-        return subprocess.run([sys.executable, "-m", "neethelpers.cli", *args], cwd=self.root, env=self.env(),
+        """``neet ARGS`` run with the copy's package (``python -m neethelpers.cli.main``)."""
+        return subprocess.run([sys.executable, "-m", "neethelpers.cli.main", *args], cwd=self.root, env=self.env(),
                               capture_output=True, text=True, timeout=timeout)
 
     @property

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from neethelpers import counties, toc
+from neethelpers.registry import counties
+from neethelpers.build import toc
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 

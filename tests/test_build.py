@@ -13,7 +13,10 @@ import nbformat
 import pytest
 import yaml
 
-from neethelpers import build, counties, hashing, paths, provenance, readlog, runs, toc
+from neethelpers.build import execute as build, state as hashing, provenance, plan as runs, toc
+from neethelpers.registry import counties
+from neethelpers import paths
+from neethelpers.data import readlog
 
 from conftest import FIXTURE_NOTEBOOKS, make_copy
 
@@ -84,8 +87,12 @@ def test_effective_parameters_merge_defaults_and_injected(tmp_path):
 def _mini_project(tmp_path: Path) -> Path:
     root = tmp_path / "p"
     (root / "neethelpers").mkdir(parents=True)
-    (root / "neethelpers" / "fmt.py").write_text("X = 1\n")
-    (root / "neethelpers" / "build.py").write_text("Y = 1\n")
+    for folder in ("presentation", "build", "cli", "data/refresh"):
+        (root / "neethelpers" / folder).mkdir(parents=True)
+    (root / "neethelpers" / "presentation" / "fmt.py").write_text("X = 1\n")
+    (root / "neethelpers" / "build" / "execute.py").write_text("Y = 1\n")
+    (root / "neethelpers" / "cli" / "main.py").write_text("Z = 1\n")
+    (root / "neethelpers" / "data" / "refresh" / "sources.py").write_text("W = 1\n")
     (root / "data" / "raw").mkdir(parents=True)
     (root / "data" / "raw" / "a.csv").write_text("a\n1\n")
     (root / "data" / "raw" / "b.csv").write_text("b\n2\n")
@@ -99,9 +106,14 @@ def _mini_project(tmp_path: Path) -> Path:
 def test_code_hash_follows_package_code_but_not_build_machinery(tmp_path):
     root = _mini_project(tmp_path)
     before = hashing.code_hash(root)
-    (root / "neethelpers" / "build.py").write_text("Y = 2\n")
+    # Build machinery, command line and online refresh are excluded by their folder ...
+    (root / "neethelpers" / "build" / "execute.py").write_text("Y = 2\n")
+    (root / "neethelpers" / "cli" / "main.py").write_text("Z = 2\n")
+    (root / "neethelpers" / "data" / "refresh" / "sources.py").write_text("W = 2\n")
+    (root / "neethelpers" / "build" / "new_step.py").write_text("V = 1\n")
     assert hashing.code_hash(root) == before
-    (root / "neethelpers" / "fmt.py").write_text("X = 2\n")
+    # ... code a notebook can import is not.
+    (root / "neethelpers" / "presentation" / "fmt.py").write_text("X = 2\n")
     assert hashing.code_hash(root) != before
 
 

@@ -10,13 +10,13 @@ import typer
 from typer.testing import CliRunner
 
 from neethelpers import paths
-from neethelpers.cli import app
+from neethelpers.cli.main import app
 
 runner = CliRunner()
 
 
 def _neet(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "neethelpers.cli", *args], cwd=paths.PROJECT_ROOT,
+    return subprocess.run([sys.executable, "-m", "neethelpers.cli.main", *args], cwd=paths.PROJECT_ROOT,
                           capture_output=True, text=True, timeout=120)
 
 
@@ -93,7 +93,7 @@ def test_toc_check_passes_on_the_committed_toc():
 
 
 def test_year_outside_the_register_series_is_refused_before_anything_runs():
-    from neethelpers import national
+    from neethelpers.series import national
 
     years = national.register_total()["year"]
     first, last = national.REGISTER_BREAK_YEAR, int(years.max())

@@ -6,7 +6,8 @@ import csv
 
 import pytest
 
-from neethelpers import counties, paths
+from neethelpers.registry import counties
+from neethelpers import paths
 from neethelpers.errors import UnknownCountyError
 
 

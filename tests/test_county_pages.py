@@ -15,7 +15,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from neethelpers import counties, county_series, crosswalk, data, fmt, paths
+from neethelpers.registry import counties, crosswalk
+from neethelpers.series import county as county_series
+from neethelpers import data, paths
+from neethelpers.presentation import fmt
 
 CURRENT = [c.code for c in counties.CURRENT_COUNTIES]
 GLUE_REF = re.compile(r"\{glue:md\}`([^`]+)`")

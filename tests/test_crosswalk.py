@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from neethelpers import counties, crosswalk, data
+from neethelpers.registry import counties, crosswalk
+from neethelpers import data
 from neethelpers.errors import DataError
 
 CURRENT = {c.code for c in counties.CURRENT_COUNTIES}

@@ -14,7 +14,8 @@ import yaml
 from babel.dates import format_date
 from datetime import date
 
-from neethelpers import catalog, data, paths, schemas
+from neethelpers.data import catalog, schemas
+from neethelpers import data, paths
 from neethelpers.errors import DataError
 
 REAL_DATA = paths.DATA_DIR

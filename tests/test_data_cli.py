@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from conftest import file_hashes
 from neethelpers import data, paths
-from neethelpers import refresh as rf
-from neethelpers.data_cli import data_app
+from neethelpers.data import refresh as rf
+from neethelpers.cli.data import data_app
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "jsonstat"))
 import replay  # noqa: E402

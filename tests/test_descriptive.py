@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from neethelpers import fmt, published, report
+from neethelpers.presentation import fmt, report
+from neethelpers.series import published
 from neethelpers.errors import UnknownCountyError
 from neethelpers.microdata import descriptive as d
 from neethelpers.microdata import disclosure, schema
@@ -384,7 +385,7 @@ def tiny_file(tmp_path) -> Path:
 
 @pytest.mark.parametrize("county", ["Akershus", "Finnmark", "alle", None])
 def test_section_on_real_data_never_shows_a_small_cell(monkeypatch, tmp_path, tiny_file, county):
-    from neethelpers.microdata import descriptive_section as section
+    from neethelpers.chapters import longterm as section
 
     out = tmp_path / "run"
     out.mkdir()
@@ -407,7 +408,7 @@ def test_section_on_real_data_never_shows_a_small_cell(monkeypatch, tmp_path, ti
 
 
 def test_section_on_synthetic_data_is_labelled_and_frames_the_calibration(monkeypatch, tmp_path):
-    from neethelpers.microdata import descriptive_section as section
+    from neethelpers.chapters import longterm as section
 
     monkeypatch.chdir(tmp_path)
     shown = _capture(monkeypatch)
@@ -474,7 +475,7 @@ def test_fixture_notebook_with_tiny_real_data_file(tmp_path, tiny_file):
 
 
 def test_section_threshold_is_configurable(monkeypatch, tmp_path, tiny_file):
-    from neethelpers.microdata import descriptive_section as section
+    from neethelpers.chapters import longterm as section
 
     monkeypatch.chdir(tmp_path)
     shown = _capture(monkeypatch)

@@ -8,7 +8,7 @@ import pytest
 from babel import Locale
 from babel.numbers import format_decimal, format_percent, get_decimal_symbol, get_group_symbol
 
-from neethelpers import fmt
+from neethelpers.presentation import fmt
 
 NB = Locale.parse("nb_NO")
 GROUP = get_group_symbol("nb_NO")

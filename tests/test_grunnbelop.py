@@ -7,7 +7,8 @@ import csv
 import pandas as pd
 import pytest
 
-from neethelpers import grunnbelop, paths
+from neethelpers.series import grunnbelop
+from neethelpers import paths
 from neethelpers.errors import DataError
 
 

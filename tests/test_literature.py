@@ -1,4 +1,4 @@
-"""Tests for neethelpers.literature and the files in data/literature/."""
+"""Tests for neethelpers.series.literature and the files in data/literature/."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from neethelpers import literature, paths
+from neethelpers.series import literature
+from neethelpers import paths
 from neethelpers.errors import DataError
 
 LIT = paths.LITERATURE_DIR
@@ -407,7 +408,7 @@ def test_notebook_executes_with_papermill_on_defaults(tmp_path, monkeypatch):
 
 
 def test_a_file_whose_hash_differs_from_the_catalog_is_refused(tmp_path, monkeypatch):
-    from neethelpers import catalog
+    from neethelpers.data import catalog
 
     copy = tmp_path / "evidence.csv"
     copy.write_bytes((LIT / "evidence.csv").read_bytes())

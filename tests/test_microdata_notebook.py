@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from neethelpers import fmt, paths
+from neethelpers.presentation import fmt
+from neethelpers import paths
 from neethelpers.microdata import disclosure, models, schema
 from neethelpers.microdata.testing import FIXTURE_PERSONS
 

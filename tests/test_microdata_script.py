@@ -9,10 +9,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from neethelpers import counties, crosswalk
+from neethelpers.registry import counties, crosswalk
 from neethelpers.errors import DataError
 from neethelpers.microdata import schema, script
-from neethelpers.microdata.cli import microdata_script_command
+from neethelpers.cli.microdata import microdata_script_command
 from neethelpers.microdata.testing import random_persons
 
 # Commands the reference attests ([O]/[M]); anything else must not be emitted.

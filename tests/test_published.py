@@ -8,7 +8,8 @@ import re
 import pandas as pd
 import pytest
 
-from neethelpers import data, paths, published
+from neethelpers import data, paths
+from neethelpers.series import published
 
 FILE = paths.PUBLISHED_DIR / "seed000_figures.csv"
 SEED = paths.PROJECT_ROOT.parent / "shared" / "seeds" / "000_7e633335a4f70140.txt"

@@ -20,7 +20,7 @@ and every CSV those parts offer for download (under ``_build/html/_downloads`` a
 
 **The forbidden values** are computed here from the raw (unsuppressed) data: every share,
 ratio and coefficient whose numerator, denominator or complement has fewer than
-``THRESHOLD`` persons, formatted exactly as the pages format them (``neethelpers.fmt``:
+``THRESHOLD`` persons, formatted exactly as the pages format them (``neethelpers.presentation.fmt``:
 one decimal for shares and ratios, three for coefficients, two for odds ratios and
 marginal effects). A formatted value that some *safe* figure on the same page also takes
 (or that the analysis note published) is left out, since seeing it proves nothing.
@@ -49,8 +49,10 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import Project, make_copy
-from neethelpers import counties, fmt, report
-from neethelpers.microdata import chapter, disclosure, models, schema
+from neethelpers.registry import counties
+from neethelpers.presentation import fmt, report
+from neethelpers.chapters import regression as chapter
+from neethelpers.microdata import disclosure, models, schema
 from neethelpers.microdata import descriptive as d
 from neethelpers.microdata.testing import random_persons
 from test_descriptive import COUNT_COLUMN, SHARE_COLUMN, _capture, _csv_values, _unsafe, unsafe_share_values
@@ -320,7 +322,7 @@ def test_the_data_have_the_tiny_groups(persons, raw, fits):
 def test_without_suppression_the_scanner_finds_the_tiny_groups(monkeypatch, tmp_path, raw, persons, page):
     """Threshold 1 (nothing suppressed, counts still rounded), rendered in process by the
     same function the notebooks call: every sentinel value is found by :func:`found`."""
-    from neethelpers.microdata import descriptive_section as ds
+    from neethelpers.chapters import longterm as ds
 
     data_file = tmp_path / DATA_NAME
     persons.to_csv(data_file, index=False)

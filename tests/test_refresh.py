@@ -15,9 +15,10 @@ import requests
 import yaml
 
 from conftest import file_hashes
-from neethelpers import catalog, data, paths
-from neethelpers import refresh as rf
-from neethelpers.refresh import jsonstat, sources
+from neethelpers.data import catalog
+from neethelpers import data, paths
+from neethelpers.data import refresh as rf
+from neethelpers.data.refresh import jsonstat, sources
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "jsonstat"))
 import replay  # noqa: E402

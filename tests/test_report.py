@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from babel.numbers import format_decimal
 
-from neethelpers import report
+from neethelpers.presentation import report
 
 
 @pytest.fixture()

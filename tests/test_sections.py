@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import nbformat
 
-from neethelpers.sections import has_heading, promote_markdown_outputs
+from neethelpers.build.sections import has_heading, promote_markdown_outputs
 
 
 def _md(text: str):

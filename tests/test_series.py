@@ -10,7 +10,9 @@ import math
 import pandas as pd
 import pytest
 
-from neethelpers import analysis_note, barometer, counties, county_series, crosswalk, data, national, published
+from neethelpers.series import analysis_note, barometer, county as county_series, national, published
+from neethelpers.registry import counties, crosswalk
+from neethelpers import data
 
 CURRENT = [c.code for c in counties.CURRENT_COUNTIES]
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from neethelpers import data, structures
+from neethelpers import data
+from neethelpers.registry import structures
 from neethelpers.errors import UnknownCountyError
 
 

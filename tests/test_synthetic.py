@@ -1,5 +1,5 @@
 """The synthetic cohort: deterministic, schema-valid, labelled, and calibrated to the
-published figures (targets read from data/published through neethelpers.published)."""
+published figures (targets read from data/published through neethelpers.series.published)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from neethelpers import counties, data, published
+from neethelpers.registry import counties
+from neethelpers import data
+from neethelpers.series import published
 from neethelpers.microdata import models, schema, synthetic
 
 

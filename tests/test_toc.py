@@ -5,7 +5,9 @@ from __future__ import annotations
 import yaml
 from sphinx_external_toc.parsing import parse_toc_yaml
 
-from neethelpers import counties, paths, runs, toc
+from neethelpers.registry import counties
+from neethelpers import paths
+from neethelpers.build import plan as runs, toc
 
 
 def test_committed_toc_equals_the_generated_one():

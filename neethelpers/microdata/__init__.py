@@ -1,5 +1,6 @@
 """Person-level microdata and cell counts: input schemas, the synthetic cohort, the analysis
-note's logit models, disclosure control and the microdata.no script generator.
+note's logit models, descriptive tables, disclosure control and the microdata.no script
+generator. (What the pages show of them is in :mod:`neethelpers.chapters`.)
 
 Modules (imported lazily so ``import neethelpers.microdata`` stays cheap):
 
@@ -8,7 +9,5 @@ Modules (imported lazily so ``import neethelpers.microdata`` stays cheap):
 * :mod:`.models` — models 1–4 and the linear probability model;
 * :mod:`.disclosure` — suppression and rounding of results from real data;
 * :mod:`.script` — the microdata.no script for a county and year;
-* :mod:`.cli` — ``neet microdata-script`` (mounted by ``neethelpers.cli``);
-* :mod:`.chapter` — tables, figures and sentences of the regression chapter;
 * :mod:`.testing` — seeded random person-level data for tests and fixtures.
 """

@@ -56,9 +56,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import counties, paths
-from ..errors import DataError
-from . import disclosure, schema
+from neethelpers.registry import counties
+from neethelpers import paths
+from neethelpers.errors import DataError
+from neethelpers.microdata import disclosure, schema
 
 __all__ = [
     "SYNTHETIC", "FACTORS", "INCOME_GROUPS", "AGE_GROUPS", "SEX_GROUPS", "IMMIGRANT_GROUPS", "SPECS",
@@ -184,7 +185,7 @@ def load_source(data_source: str = SYNTHETIC, *, seed: int = 2023) -> schema.Inp
     path is taken relative to the project root, never the working directory."""
     text = str(data_source).strip()
     if text.lower() in ("", SYNTHETIC, "syntetisk"):
-        from . import synthetic
+        from neethelpers.microdata import synthetic
 
         return synthetic.cohort(seed)
     path = Path(text).expanduser()
@@ -598,7 +599,7 @@ def _text(v) -> str:
 
 
 def _published_text(row, unit: str) -> str:
-    from .. import fmt
+    from neethelpers.presentation import fmt
 
     value = float(row["value"])
     dec_text = _text(row.get("decimals"))
@@ -619,7 +620,7 @@ def compare_with_published(result: DescriptiveResult, published: pd.DataFrame | 
     """Every figure the analysis note published for ``result``'s region that the microdata
     can reproduce, next to the recomputed value and the difference.
 
-    ``published`` is :func:`neethelpers.published.figures` (loaded when ``None``); only
+    ``published`` is :func:`neethelpers.series.published.figures` (loaded when ``None``); only
     rows with status ``published`` are used. Shares are compared in percent and the
     difference is in percentage points; ratios in "times"; counts in persons. "About one
     in three" (``one_in_n``) is compared as the share 100/3 %. Not compared: NEET of all
@@ -637,7 +638,7 @@ def compare_with_published(result: DescriptiveResult, published: pd.DataFrame | 
     (line numbers in the note's text), ``note``.
     """
     if published is None:
-        from .. import published as published_module
+        from neethelpers.series import published as published_module
 
         published = published_module.figures()
     df = published

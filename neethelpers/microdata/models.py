@@ -45,8 +45,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .. import counties
-from ..errors import NeetError
+from neethelpers.registry import counties
+from neethelpers.errors import NeetError
 
 __all__ = [
     "Term", "ModelSpec", "MODELS", "LOGIT_MODELS", "ModelResult", "ModelFitError",
@@ -129,7 +129,7 @@ MODELS: dict[str, ModelSpec] = {
 }
 LOGIT_MODELS = ("m1", "m2", "m3", "m4")
 
-#: Keys used by ``neethelpers.published.model_coefficients()`` style tables for each term.
+#: Keys used by ``neethelpers.series.published.model_coefficients()`` style tables for each term.
 _PUBLISHED_KEYS = {
     "dropout": ("dropout", "1"), "tidlarb": ("tidlarb", "1"), "allhelse": ("allhelse", "1"),
     "sosbakgr[2]": ("sosbakgr", "2"), "sosbakgr[3]": ("sosbakgr", "3"),

@@ -71,8 +71,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .. import counties
-from ..errors import DataError, UnknownCountyError
+from neethelpers.registry import counties
+from neethelpers.errors import DataError, UnknownCountyError
 
 __all__ = [
     "BINARY", "COVARIATES", "PERSON_COLUMNS", "CELL_COLUMNS", "CODES", "InputData",

@@ -28,8 +28,8 @@ from functools import lru_cache
 
 import pandas as pd
 
-from .. import counties
-from ..errors import DataError, UnknownCountyError
+from neethelpers.registry import counties
+from neethelpers.errors import DataError, UnknownCountyError
 
 __all__ = ["microdata_script", "decode_cell_key", "CELL_KEY_DIGITS", "grunnbelop_by_year"]
 
@@ -48,7 +48,7 @@ CELL_KEY_DIGITS: tuple[tuple[str, int], ...] = (
 @lru_cache(maxsize=1)
 def grunnbelop_by_year() -> dict[int, float]:
     """The average G of each calendar year (NOK), from the NAV series in ``data/raw``."""
-    from .. import data
+    from neethelpers import data
 
     df = data.load(G_DATASET)
     df = df[df["indicator"].str.startswith(G_INDICATOR)]
@@ -74,7 +74,7 @@ def _county_filter(county, year: int) -> list[str]:
         return [f"// Kommunenummeret følger 2024-fylkene: de to første sifrene er fylkesnummeret [O eksempel substr]",
                 "generate fylkenr = substr(kommune, 1, 2)",
                 f"keep if fylkenr == '{county.code}'"]
-    from .. import crosswalk
+    from neethelpers.registry import crosswalk
 
     cw = crosswalk.crosswalk()
     codes = sorted(cw.loc[(cw["year"] == year) & (cw["county_code"] == county.code), "municipality_code"])
@@ -83,7 +83,7 @@ def _county_filter(county, year: int) -> list[str]:
                         column="year", value=year, expected="a year covered by the municipality file")
     listed = ", ".join(f"'{c}'" for c in codes)
     return [f"// {year} var kommunenumrene på den gamle fylkesinndelingen: kommunene som i dag ligger i "
-            f"{county.name} (fra neethelpers.crosswalk)",
+            f"{county.name} (fra neethelpers.registry.crosswalk)",
             "// inlist() med tekstverdier: se funksjonslisten [M]; kontroller at kommune er tekst (destring ikke brukt)",
             f"generate ifylke = inlist(kommune, {listed})",
             "keep if ifylke == 1"]

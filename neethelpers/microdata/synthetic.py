@@ -68,9 +68,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import counties, paths
-from ..errors import DataError
-from . import schema
+from neethelpers.registry import counties
+from neethelpers import paths
+from neethelpers.errors import DataError
+from neethelpers.microdata import schema
 
 __all__ = [
     "ASSUMPTIONS", "SyntheticCohort", "generate", "cohort", "to_persons", "targets",
@@ -134,14 +135,14 @@ ASSUMPTIONS: dict[str, dict] = {
 
 
 def _load(dataset_id: str) -> pd.DataFrame:
-    from .. import data
+    from neethelpers import data
 
     return data.load(dataset_id)
 
 
 def _input_hashes() -> dict[str, str]:
     """sha256 of every input file, from the catalog (cheap: no file is parsed)."""
-    from .. import catalog
+    from neethelpers.data import catalog
 
     return {d: str(catalog.entry(d)["sha256"]) for d in (POPULATION_DATASET, IMMIGRANT_DATASET, PUBLISHED_DATASET)}
 
@@ -244,8 +245,8 @@ _TERM_OF = {("dropout", "1"): "dropout", ("tidlarb", "1"): "tidlarb", ("allhelse
 
 def targets() -> Targets:
     """The published figures the cohort is calibrated to (shares as fractions), read
-    through :mod:`neethelpers.published` from ``data/published/seed000_figures.csv``."""
-    from .. import published
+    through :mod:`neethelpers.series.published` from ``data/published/seed000_figures.csv``."""
+    from neethelpers.series import published
 
     table3 = {}
     for row in published.table3().itertuples():
@@ -637,7 +638,7 @@ def _realised(cells: pd.DataFrame, cs) -> _Expected:
 
 
 def _calibration_frame(cells: pd.DataFrame, tg: Targets, cs, target_cs, pop) -> pd.DataFrame:
-    from .models import TERMS
+    from neethelpers.microdata.models import TERMS
 
     # Achieved statistics on the cohort itself (the model-1 fit is the same binomial
     # likelihood as models.fit, solved here without importing statsmodels).

@@ -1,0 +1,416 @@
+"""What the regression chapter (``notebooks/04_regression.ipynb``) shows, as ready frames,
+figures and sentences, so the notebook only calls and displays.
+
+Everything that depends on the data source is produced here, never typed in a Markdown
+cell: with the synthetic cohort the texts say so; with real data they name the file and
+never use the word for synthetic, and every table passes disclosure control
+(:mod:`.disclosure`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from neethelpers.presentation import fmt
+from neethelpers.microdata import disclosure, models, schema
+
+__all__ = [
+    "ChapterData", "load", "source_sentence", "model_definitions", "model_table", "coefficient_frame",
+    "coefficient_figure", "ame_table", "odds_table", "profile_table", "lpm_table", "calibration_display",
+    "published_comparison", "glue_values",
+]
+
+_MODEL_SAMPLE = {
+    "with_income": "Bor med minst én forelder (grunnbeløp oppgitt)",
+    "with_income_no_health": "Bor med minst én forelder og mottar ikke helserelaterte ytelser",
+    "all": "Alle 15–29 år",
+}
+
+
+@dataclass
+class ChapterData:
+    """The chapter's input: cell counts, whether they are synthetic, where they came from."""
+
+    cells: pd.DataFrame
+    synthetic: bool
+    source: str
+    kind: str
+    threshold: int
+    round_to: int = disclosure.DEFAULT_ROUND_TO
+    calibration: pd.DataFrame | None = None
+    seed: int | None = None
+
+    @property
+    def n_persons(self) -> float:
+        return float(self.cells["n"].sum())
+
+    def count_text(self, value: float) -> str:
+        """A count for prose: exact for the synthetic cohort, rounded for real data."""
+        return fmt.count(value, 1 if self.synthetic else self.round_to)
+
+
+def load(data_source: str = "synthetic", *, seed: int = 2023, threshold: int = disclosure.DEFAULT_THRESHOLD) -> ChapterData:
+    """Load the synthetic cohort (``"synthetic"``) or a person-level / cell-count file."""
+    if str(data_source).strip().lower() == "synthetic":
+        from neethelpers.microdata import synthetic
+
+        cohort = synthetic.generate(seed)
+        return ChapterData(cohort.cells, True, "synthetic", "cells", threshold, calibration=cohort.calibration,
+                           seed=seed)
+    inp = schema.read_input(Path(data_source).expanduser())
+    return ChapterData(inp.cells(), False, str(inp.source), inp.kind, threshold)
+
+
+def source_sentence(d: ChapterData) -> str:
+    """One Norwegian sentence saying which data the chapter uses."""
+    if d.synthetic:
+        return (f"Modellene i dette kapittelet er estimert på en syntetisk befolkning på "
+                f"{d.count_text(d.n_persons)} personer i alderen 15–29 år i de 15 fylkene (laget med "
+                f"tilfeldighetsfrø {d.seed}, så den blir den samme hver gang boka bygges). "
+                "Befolkningen er laget for å gjenskape publiserte tall fra analysenotatet og SSB, "
+                "og resultatene sier ingenting nytt om virkelige personer.")
+    kind = "data på personnivå" if d.kind == "persons" else "celletall (antall personer og langtids-NEET per kombinasjon)"
+    return (f"Modellene i dette kapittelet er estimert på {kind} fra filen `{Path(d.source).name}`, "
+            f"om lag {d.count_text(d.n_persons)} personer i alderen 15–29 år. Grupper med færre enn "
+            f"{d.threshold} personer er prikket, og antall er avrundet til nærmeste {d.round_to}.")
+
+
+def model_definitions() -> pd.DataFrame:
+    """Models 1–4 and the linear probability model: variables and estimation sample."""
+    rows = []
+    for spec in models.MODELS.values():
+        rows.append({
+            "Modell": spec.label,
+            "Forklaringsvariabler": ", ".join(dict.fromkeys(
+                models.TERMS[t].variable.replace("grunnbelop", "grunnbeløp").replace("kjonn", "kjønn")
+                for t in spec.terms)),
+            "Utvalg": _MODEL_SAMPLE[spec.sample],
+            "Metode": "Logit" if spec.kind == "logit" else "Lineær (minste kvadrater)",
+            "Beskrivelse": spec.description,
+        })
+    return pd.DataFrame(rows)
+
+
+def _p_text(p: float) -> str:
+    return "<0,001" if p < 0.001 else fmt.number(p, 3)
+
+
+def _disclosed(table: pd.DataFrame, d: ChapterData) -> pd.DataFrame:
+    """Suppress coefficients that rest on fewer than ``threshold`` persons (real data only)."""
+    if d.synthetic:
+        return table
+    t = table.copy()
+    # The constant concerns everyone in the sample: its "without" group is empty by
+    # construction, so its denominator is the sample itself.
+    const = t["term"] == "const"
+    t.loc[const, "n_without"] = t.loc[const, "n_with"]
+    t.loc[const, "neet_without"] = t.loc[const, "neet_with"]
+    t["nonneet_with"] = t["n_with"] - t["neet_with"]
+    t["nonneet_without"] = t["n_without"] - t["neet_without"]
+    value_cols = [c for c in t.columns if c not in ("term", "label")]
+    out = disclosure.suppress(t, ["n_with", "neet_with", "nonneet_with"], d.threshold, d.round_to,
+                              denominator_cols=["n_without", "neet_without", "nonneet_without"],
+                              value_cols=value_cols)
+    return out
+
+
+def model_table(result: models.ModelResult, d: ChapterData) -> pd.DataFrame:
+    """One model's coefficients for display (Norwegian headings)."""
+    t = _disclosed(result.table, d)
+    mark = disclosure.marker(d.threshold)
+    is_lpm = result.spec.kind == "lpm"
+    out = pd.DataFrame({
+        "Variabel": t["label"],
+        "Koeffisient": t["coef"],
+        "Standardfeil": t["se"],
+        "t" if is_lpm else "z": t["z"],
+        "p": [v if v == mark else _p_text(float(v)) for v in t["p"]],
+        "95 % KI, nedre": t["ci_low"],
+        "95 % KI, øvre": t["ci_high"],
+    })
+    return out
+
+
+def odds_table(results: dict, d: ChapterData) -> pd.DataFrame:
+    """Odds ratios with 95 % intervals for the four logit models (terms × models)."""
+    mark = disclosure.marker(d.threshold)
+
+    def cells(t: pd.DataFrame) -> list:
+        return [v_or if v_or == mark else f"{fmt.number(v_or, 2)} ({fmt.number(lo, 2)}–{fmt.number(hi, 2)})"
+                for v_or, lo, hi in zip(t["odds_ratio"], t["or_low"], t["or_high"])]
+
+    return _logit_columns(results, d, cells)
+
+
+def ame_table(results: dict, d: ChapterData) -> pd.DataFrame:
+    """Average marginal effects in percentage points for the four logit models."""
+    return _logit_columns(results, d, lambda t: [v if isinstance(v, str) else float(v) * 100 for v in t["ame"]])
+
+
+def _logit_columns(results: dict, d: ChapterData, cells) -> pd.DataFrame:
+    """One column per fitted logit model, ``cells(table)`` giving its values from the
+    disclosed coefficient table without the constant; rows in the order of the terms."""
+    out = None
+    for key in models.LOGIT_MODELS:
+        res = results.get(key)
+        if not isinstance(res, models.ModelResult):
+            continue
+        t = _disclosed(res.table, d)
+        t = t[t["term"] != "const"]
+        col = pd.DataFrame({"Variabel": t["label"].to_numpy(), res.spec.label: cells(t)})
+        out = col if out is None else out.merge(col, on="Variabel", how="outer", sort=False)
+    return _order_rows(out)
+
+
+def _order_rows(df: pd.DataFrame | None) -> pd.DataFrame:
+    if df is None:
+        return pd.DataFrame({"Variabel": []})
+    order = {models.TERMS[t].label: i for i, t in enumerate(models.TERMS)}
+    df = df.assign(_o=df["Variabel"].map(order)).sort_values("_o").drop(columns="_o").reset_index(drop=True)
+    return df.astype(object).where(df.notna(), "")
+
+
+def _published_coefficients() -> pd.DataFrame:
+    """Published coefficients per model and term (Table 2 and the note's prose)."""
+    from neethelpers.series import published
+
+    pc = published.model_coefficients()
+    pc = pc[pc["statistic"] == "coef"].copy()
+    inverse = {}
+    for term in models.TERMS:
+        key = models.published_term_key(term)
+        if key:
+            inverse[key] = term
+    pc["term"] = [inverse.get((str(v).replace("ø", "o"), str(lv))) for v, lv in zip(pc["variable"], pc["level"])]
+    pc = pc[pc["term"].notna()]
+    pc["model"] = pc["model"].astype(str).map(lambda m: f"m{m}" if m in "1234" and m else m)
+    return pc[["model", "term", "value", "source"]].drop_duplicates(["model", "term"])
+
+
+def _safe_terms(res: models.ModelResult, d: ChapterData) -> set[str]:
+    """Terms whose coefficient may be published (all for synthetic data)."""
+    t = _disclosed(res.table, d)
+    mark = disclosure.marker(d.threshold)
+    return {term for term, c in zip(t["term"], t["coef"]) if not (isinstance(c, str) and c == mark)}
+
+
+def coefficient_frame(results: dict, d: ChapterData | None = None) -> pd.DataFrame:
+    """Estimated coefficients of models 1–4 with intervals, next to published values
+    (with real data, only coefficients that pass disclosure control)."""
+    est = models.coefficient_frame({k: v for k, v in results.items() if k in models.LOGIT_MODELS})
+    if d is not None and not d.synthetic:
+        keep = [term in _safe_terms(results[m], d) for m, term in zip(est["model"], est["term"])]
+        est = est[keep]
+    pub = _published_coefficients()
+    pub = pub[pub["model"].isin(models.LOGIT_MODELS)].rename(columns={"value": "published"})
+    out = est.merge(pub[["model", "term", "published"]], on=["model", "term"], how="left")
+    return out[["model", "model_label", "term", "label", "coef", "ci_low", "ci_high", "published"]]
+
+
+def coefficient_figure(frame: pd.DataFrame, synthetic: bool):
+    """Dot-and-interval plot of the four models' coefficients, published values as crosses.
+
+    Returns ``(fig, data)`` where ``data`` is exactly what is plotted (Norwegian columns).
+    """
+    import matplotlib.pyplot as plt
+
+    from neethelpers.presentation.report import PALETTE
+
+    terms = [t for t in models.TERMS if t in set(frame["term"])]
+    labels = [models.TERMS[t].label for t in terms]
+    model_keys = [k for k in models.LOGIT_MODELS if k in set(frame["model"])]
+    fig, ax = plt.subplots(figsize=(8, 0.55 * len(terms) + 1.6))
+    offsets = np.linspace(-0.27, 0.27, max(len(model_keys), 1))
+    for off, key, colour in zip(offsets, model_keys, PALETTE):
+        sub = frame[frame["model"] == key].set_index("term")
+        ys, xs, los, his, pubs = [], [], [], [], []
+        for i, t in enumerate(terms):
+            if t in sub.index:
+                ys.append(i + off)
+                xs.append(sub.at[t, "coef"])
+                los.append(sub.at[t, "coef"] - sub.at[t, "ci_low"])
+                his.append(sub.at[t, "ci_high"] - sub.at[t, "coef"])
+                pubs.append(sub.at[t, "published"])
+        label = sub["model_label"].iloc[0] if len(sub) else key
+        ax.errorbar(xs, ys, xerr=[los, his], fmt="o", color=colour, label=label, markersize=5, capsize=2)
+        pub_y = [y for y, p in zip(ys, pubs) if pd.notna(p)]
+        pub_x = [p for p in pubs if pd.notna(p)]
+        if pub_x:
+            ax.scatter(pub_x, pub_y, marker="x", s=60, color="black", zorder=5,
+                       label="Publisert i notatet" if key == model_keys[0] else None)
+    if not any(h.get_label() == "Publisert i notatet" for h in ax.collections):
+        ax.scatter([], [], marker="x", color="black", label="Publisert i notatet")
+    ax.axvline(0, color="grey", linewidth=0.8)
+    ax.set_yticks(range(len(terms)), labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("Koeffisient (log-odds) med 95 % konfidensintervall")
+    ax.legend(loc="lower right", fontsize=8, frameon=True)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: fmt.number(v, 1).replace("-", "\N{MINUS SIGN}")))
+    data = frame.rename(columns={"model_label": "Modell", "label": "Variabel", "coef": "Koeffisient",
+                                 "ci_low": "KI nedre", "ci_high": "KI øvre", "published": "Publisert"})
+    data = data[["Modell", "Variabel", "Koeffisient", "KI nedre", "KI øvre", "Publisert"]]
+    return fig, data
+
+
+def profile_table(results: dict, d: ChapterData, county_results: dict | None = None,
+                  county_name: str | None = None) -> pd.DataFrame:
+    """Predicted probability (percent, 95 % interval) of long-term NEET for the example
+    profiles, from models 1 and 2 nationally and model 2 in the county."""
+    profiles = models.example_profiles()
+    out = pd.DataFrame({"Eksempelperson": profiles["profil"]})
+    cols = [("m1", results, "Modell 1, hele landet"), ("m2", results, "Modell 2, hele landet")]
+    if county_results is not None and county_name:
+        cols.append(("m2", county_results, f"Modell 2, {county_name}"))
+    for key, res_dict, title in cols:
+        res = res_dict.get(key)
+        if not isinstance(res, models.ModelResult):
+            continue
+        pr = models.predict(res, profiles)
+        out[title] = [f"{fmt.percent(p * 100)} ({fmt.number(lo * 100, 1)}–{fmt.number(hi * 100, 1)})"
+                      for p, lo, hi in zip(pr["prob"], pr["prob_low"], pr["prob_high"])]
+    return out
+
+
+def lpm_table(result: models.ModelResult, d: ChapterData) -> pd.DataFrame:
+    """The linear probability model with the published coefficients beside it."""
+    t = model_table(result, d)
+    pub = _published_coefficients()
+    pub = pub[pub["model"] == "lpm"].set_index("term")["value"]
+    t.insert(2, "Publisert", [pub.get(term, np.nan) for term in result.table["term"]])
+    t["Publisert"] = t["Publisert"].astype(object).where(t["Publisert"].notna(), "ikke publisert")
+    return t
+
+
+def calibration_display(calibration: pd.DataFrame) -> pd.DataFrame:
+    """The calibration table with Norwegian headings."""
+    return calibration.rename(columns={"group": "Gruppe", "measure": "Mål", "region": "Område",
+                                       "target": "Mål (publisert)", "achieved": "Oppnådd",
+                                       "difference": "Differanse", "unit": "Enhet", "source": "Kilde"})[
+        ["Gruppe", "Mål", "Område", "Mål (publisert)", "Oppnådd", "Differanse", "Enhet", "Kilde"]]
+
+
+def published_comparison(results: dict, d: ChapterData) -> pd.DataFrame:
+    """Model 1 estimated on the chapter's data next to the note's Table 2."""
+    res = results.get("m1")
+    pub = _published_coefficients()
+    pub = pub[pub["model"] == "m1"].set_index("term")["value"]
+    if not isinstance(res, models.ModelResult):
+        return pd.DataFrame()
+    t = _disclosed(res.table, d)
+    t = t[t["term"] != "const"]
+    est = list(t["coef"])
+    published_vals = [pub.get(term, np.nan) for term in t["term"]]
+    diff = [e - p if not isinstance(e, str) and pd.notna(p) else "" for e, p in zip(est, published_vals)]
+    return pd.DataFrame({"Variabel": t["label"].to_numpy(), "Publisert (tabell 2)": published_vals,
+                         "Estimert": est, "Differanse": diff})
+
+
+GLUE_KEYS = ("county_name", "n_persons", "threshold", "m1_n", "m1_dropout_coef", "m1_dropout_or",
+             "m1_dropout_ame", "m1_tidlarb_or", "m1_allhelse_or", "profile1_m1", "profile2_m1", "county_m2_n",
+             "profile1_county_m2")
+
+
+def glue_values(results: dict, county_results: dict, d: ChapterData, county_name: str) -> dict[str, str]:
+    """Formatted numbers for the chapter's prose (national and county model 1 and 2).
+
+    Every key of :data:`GLUE_KEYS` is present: a value that cannot be computed (a model
+    that could not be estimated) or that disclosure control hides is a dash or the marker.
+    """
+    out: dict[str, str] = {k: fmt.MISSING for k in GLUE_KEYS}
+    out.update({"county_name": county_name, "n_persons": d.count_text(d.n_persons), "threshold": str(d.threshold)})
+    mark = disclosure.marker(d.threshold)
+    m1 = results.get("m1")
+    if isinstance(m1, models.ModelResult):
+        t = m1.table.set_index("term")
+        safe = _safe_terms(m1, d)
+
+        def val(term, text):
+            return text if term in safe else mark
+
+        out["m1_n"] = d.count_text(m1.nobs)
+        out["m1_dropout_coef"] = val("dropout", fmt.signed(t.at["dropout", "coef"], 2))
+        out["m1_dropout_or"] = val("dropout", fmt.number(t.at["dropout", "odds_ratio"], 2))
+        out["m1_dropout_ame"] = val("dropout", fmt.points(t.at["dropout", "ame"] * 100, 1))
+        out["m1_tidlarb_or"] = val("tidlarb", fmt.number(t.at["tidlarb", "odds_ratio"], 2))
+        out["m1_allhelse_or"] = val("allhelse", fmt.number(t.at["allhelse", "odds_ratio"], 1))
+        pr = models.predict(m1, models.example_profiles())
+        out["profile1_m1"] = fmt.percent(pr["prob"].iloc[0] * 100)
+        out["profile2_m1"] = fmt.percent(pr["prob"].iloc[1] * 100)
+    m2c = county_results.get("m2")
+    if isinstance(m2c, models.ModelResult):
+        out["county_m2_n"] = d.count_text(m2c.nobs)
+        pr = models.predict(m2c, models.example_profiles())
+        out["profile1_county_m2"] = fmt.percent(pr["prob"].iloc[0] * 100)
+    return out
+
+
+# --- display helpers (call report.*; the notebook stays free of logic) -----------------------
+
+
+def glue_all(results: dict, county_results: dict, d: ChapterData, county_name: str) -> None:
+    """Glue every value of :func:`glue_values` under its key for ``{glue:md}`` in prose."""
+    from neethelpers.presentation import report
+
+    for name, text in glue_values(results, county_results, d, county_name).items():
+        report.glue_text(name, text)
+
+
+def show_lpm(results: dict, d: ChapterData) -> None:
+    """The linear probability model next to the coefficients the note published."""
+    from neethelpers.presentation import report
+
+    res = results.get("lpm")
+    if not isinstance(res, models.ModelResult):
+        report.missing(f"Den lineære sannsynlighetsmodellen kunne ikke estimeres: {res}")
+        return
+    report.table(lpm_table(res, d), name="lpm-landet",
+                 caption="Lineær sannsynlighetsmodell for hele landet (endring i sannsynligheten for å være "
+                 f"langtids-NEET) ved siden av koeffisientene i analysenotatet. Antall personer: "
+                 f"{d.count_text(res.nobs)}.", synthetic=d.synthetic, decimals=3)
+
+
+def show_source(d: ChapterData) -> None:
+    """The data-source statement, with the synthetic warning box when it applies."""
+    from neethelpers.presentation import report
+
+    if d.synthetic:
+        report.synthetic_banner()
+    report.markdown(source_sentence(d))
+
+
+def show_model(results: dict, key: str, d: ChapterData, *, name: str, where: str) -> None:
+    """One model's coefficient table, or a note saying why it could not be estimated."""
+    from neethelpers.presentation import report
+
+    res = results.get(key)
+    spec = models.MODELS[key]
+    if not isinstance(res, models.ModelResult):
+        report.missing(f"{spec.label} kunne ikke estimeres for {where}: {res}")
+        return
+    caption = (f"{spec.label}, {where}: koeffisienter (log-odds) for sannsynligheten for å være langtids-NEET"
+               if spec.kind == "logit" else
+               f"{spec.label}, {where}: koeffisienter (endring i sannsynlighet for å være langtids-NEET)")
+    caption += f". Antall personer i utvalget: {d.count_text(res.nobs)}."
+    report.table(model_table(res, d), name=name, caption=caption, synthetic=d.synthetic, decimals=3)
+
+
+def show_comparison(results: dict, d: ChapterData) -> None:
+    """Model 1 next to Table 2 and, for the synthetic cohort, the calibration table and the
+    assumptions behind it."""
+    from neethelpers.presentation import report
+    from neethelpers.microdata import synthetic
+
+    report.table(published_comparison(results, d), name="tabell2-sammenligning",
+                 caption="Modell 1 for hele landet sammenlignet med analysenotatets tabell 2 (log-odds)",
+                 synthetic=d.synthetic, decimals=2)
+    if not d.synthetic:
+        return
+    report.table(calibration_display(d.calibration), name="kalibrering",
+                 caption="Kalibrering: publiserte tall befolkningen er tilpasset, verdien som er oppnådd og "
+                 "differansen (prosent eller log-odds)", synthetic=True, interactive=True, decimals=2)
+    report.markdown("Antakelser bak befolkningen der ingen publiserte tall finnes:\n\n"
+                    + "\n".join(f"- {a['text']}" for a in synthetic.ASSUMPTIONS.values()))

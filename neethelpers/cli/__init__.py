@@ -1,0 +1,1 @@
+"""The ``neet`` command line (:mod:`neethelpers.cli.main`). No notebook imports this folder."""

@@ -1,0 +1,304 @@
+"""Charts for the national and county chapters (matplotlib, house style from ``report.setup``).
+
+Each function returns a matplotlib figure; the notebook hands it to ``report.figure``
+together with exactly the data plotted. Axis numbers are written the Norwegian way
+(decimal comma) through :mod:`neethelpers.presentation.fmt`.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from neethelpers.presentation import fmt, report
+
+GREY = "#777777"
+HIGHLIGHT = report.PALETTE[0]
+NATIONAL_COLOUR = "#000000"
+# Numbers written on bars and panel labels: figures are scaled to the page width (about
+# 8 inches), so text must be at least this large in points to stay readable there.
+VALUE_FONTSIZE = 10.5
+
+
+def percent_axis(ax, axis: str = "y", decimals: int = 0) -> None:
+    """Label a percent axis with Norwegian numbers ("9,5 %")."""
+    f = FuncFormatter(lambda v, _pos: fmt.percent(v, decimals))
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(f)
+
+
+def number_axis(ax, axis: str = "y", decimals: int = 0) -> None:
+    f = FuncFormatter(lambda v, _pos: fmt.number(v, decimals))
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(f)
+
+
+def year_axis(ax) -> None:
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: str(int(v))))
+
+
+def mark_break(ax, first_year_after: int, text: str) -> None:
+    """A dashed vertical line between ``first_year_after - 1`` and ``first_year_after``."""
+    x = first_year_after - 0.5
+    ax.axvline(x, color=GREY, linestyle="--", linewidth=1)
+    ax.text(x, 1.0, f" {text}", transform=ax.get_xaxis_transform(), va="top", ha="left", fontsize=9.5, color=GREY)
+
+
+def lines(
+    data: pd.DataFrame,
+    *,
+    x: str = "year",
+    y: str = "share",
+    hue: str,
+    ylabel: str,
+    title: str = "",
+    breaks: tuple[tuple[int, str], ...] = (),
+    preliminary: str | None = "release",
+    order: list[str] | None = None,
+    colours: dict[str, str] | None = None,
+    styles: dict[str, str] | None = None,
+    decimals: int = 0,
+    ylim_zero: bool = True,
+    figsize=(8, 4.5),
+    legend_below: bool = False,
+):
+    """One line per ``hue`` value; points of preliminary releases are drawn hollow."""
+    fig, ax = plt.subplots(figsize=figsize)
+    keys = order or list(dict.fromkeys(data[hue]))
+    for i, key in enumerate(keys):
+        d = data[data[hue] == key].sort_values(x)
+        if not len(d):
+            continue
+        colour = (colours or {}).get(key, report.PALETTE[i % len(report.PALETTE)])
+        style = (styles or {}).get(key, "-")
+        ax.plot(d[x], d[y], style, color=colour, linewidth=2, label=key)
+        if preliminary and preliminary in d:
+            pre = d[d[preliminary] == "foreløpig"]
+            fin = d[d[preliminary] != "foreløpig"]
+            ax.plot(fin[x], fin[y], "o", color=colour, markersize=3.5)
+            ax.plot(pre[x], pre[y], "o", markerfacecolor="white", markeredgecolor=colour, markersize=6)
+        else:
+            ax.plot(d[x], d[y], "o", color=colour, markersize=3.5)
+    for year, text in breaks:
+        mark_break(ax, year, text)
+    if ylim_zero:
+        ax.set_ylim(bottom=0)
+    percent_axis(ax, decimals=decimals)
+    year_axis(ax)
+    ax.set_xlabel("")
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    handles, labels = ax.get_legend_handles_labels()
+    if preliminary and preliminary in data and (data[preliminary] == "foreløpig").any():
+        handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgecolor=GREY))
+        labels.append("foreløpige tall")
+    if legend_below:
+        ax.legend(handles, labels, frameon=False, fontsize=9.5, loc="upper center", bbox_to_anchor=(0.5, -0.1),
+                  ncol=2)
+    else:
+        ax.legend(handles, labels, frameon=False, loc="lower left", fontsize=10)
+    return fig
+
+
+def ranking(rank: pd.DataFrame, national_share: float, *, label_col: str = "county_name", highlight: str | None = None,
+            xlabel: str = "Andel av bosatte 15–29 år"):
+    """Horizontal bars sorted by share with the national level as a vertical line."""
+    d = rank.sort_values("share")
+    fig, ax = plt.subplots(figsize=(8, 0.35 * len(d) + 1.2))
+    colours = [HIGHLIGHT if (highlight is None or n == highlight) else "#9ecae1" for n in d[label_col]]
+    ax.barh(d[label_col], d["share"], color=colours)
+    for yv, v in enumerate(d["share"]):
+        ax.text(v + 0.1, yv, fmt.percent(v), va="center", fontsize=VALUE_FONTSIZE)
+    ax.axvline(national_share, color=NATIONAL_COLOUR, linestyle="--", linewidth=1.2)
+    ax.text(national_share, len(d) - 0.4, f" Hele landet {fmt.percent(national_share)}", fontsize=VALUE_FONTSIZE,
+            va="bottom")
+    percent_axis(ax, axis="x")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("")
+    ax.grid(axis="y", visible=False)
+    return fig
+
+
+def heat_table(table: pd.DataFrame, *, reforms: tuple[int, ...] = (2018, 2020, 2024), preliminary_years=()):
+    """County × year heat map: the colour scale gives the share (Norwegian format on the
+    colour bar). The cells carry no numbers: 15 × 17 numbers cannot be read at page width;
+    the exact values are in the figure's CSV download."""
+    import seaborn as sns
+
+    fig, ax = plt.subplots(figsize=(9, 0.42 * len(table) + 1.4))
+    sns.heatmap(table, annot=False, cmap="Blues", linewidths=0.4, linecolor="white", ax=ax,
+                cbar_kws={"label": "Andel av bosatte 15–29 år", "shrink": 0.8,
+                          "format": FuncFormatter(lambda v, _pos: fmt.percent(v, 0))})
+    cbar = ax.collections[0].colorbar
+    cbar.ax.tick_params(labelsize=VALUE_FONTSIZE)
+    cbar.ax.yaxis.label.set_size(VALUE_FONTSIZE)
+    cols = list(table.columns)
+    for r in reforms:
+        if r in cols:
+            ax.axvline(cols.index(r), color="#D55E00", linewidth=2)
+    ax.set_xticks(np.arange(len(cols)) + 0.5)
+    ax.set_xticklabels([f"{c}*" if c in preliminary_years else str(c) for c in cols], rotation=90,
+                       fontsize=VALUE_FONTSIZE)
+    ax.tick_params(axis="y", labelsize=VALUE_FONTSIZE + 0.5)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    return fig
+
+
+def small_multiples(series: pd.DataFrame, national: pd.DataFrame, order: list[str], *, ncols: int = 3,
+                    break_year: int | None = None):
+    """One small panel per county (share 2008–2024) with the national line in grey.
+
+    Every panel has the same axes and the same three year ticks (first, middle and last
+    year), written on every panel, so any two panels compare at a glance."""
+    nrows = int(np.ceil(len(order) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(9.5, 2.5 * nrows + 0.6), sharex=True, sharey=True)
+    first, last = int(series["year"].min()), int(series["year"].max())
+    ticks = [first, (first + last) // 2, last]
+    for ax, name in zip(axes.flat, order):
+        d = series[series["county_name"] == name].sort_values("year")
+        ax.plot(national["year"], national["share"], color=GREY, linewidth=1.3)
+        ax.plot(d["year"], d["share"], color=HIGHLIGHT, linewidth=2.2)
+        if break_year:
+            ax.axvline(break_year - 0.5, color=GREY, linestyle=":", linewidth=1)
+        ax.set_title(name, fontsize=12)
+        percent_axis(ax)
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+        ax.set_xticks(ticks)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: str(int(v))))
+        ax.tick_params(labelsize=VALUE_FONTSIZE, labelbottom=True)
+        ax.set_xlim(first - 0.8, last + 0.8)
+    for ax in list(axes.flat)[len(order):]:
+        ax.set_visible(False)
+    fig.legend([Line2D([], [], color=HIGHLIGHT, linewidth=2.2), Line2D([], [], color=GREY, linewidth=1.3)],
+               ["Fylket", "Hele landet"], loc="upper center", ncol=2, frameon=False, fontsize=12)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / (2.5 * nrows + 0.6)))
+    return fig
+
+
+def municipalities(munis: pd.DataFrame, national_share: float, county_share: float, county_name: str):
+    """Bars per municipality; small municipalities hatched, grey and placed last."""
+    d = munis.iloc[::-1]  # barh draws bottom-up; the table order is top-down
+    fig, ax = plt.subplots(figsize=(8, 0.28 * len(d) + 1.4))
+    colours = ["#d9d9d9" if s else HIGHLIGHT for s in d["small"]]
+    bars = ax.barh(d["label"], d["share"], color=colours)
+    for bar, small in zip(bars, d["small"]):
+        if small:
+            bar.set_hatch("///")
+            bar.set_edgecolor(GREY)
+    ax.axvline(national_share, color=NATIONAL_COLOUR, linestyle="--", linewidth=1.1)
+    ax.axvline(county_share, color=report.PALETTE[1], linestyle="-", linewidth=1.1)
+    percent_axis(ax, axis="x")
+    ax.set_ylabel("")
+    ax.set_xlabel("Andel av bosatte 15–29 år")
+    ax.tick_params(axis="y", labelsize=9.5)
+    ax.grid(axis="y", visible=False)
+    handles = [Patch(color=HIGHLIGHT, label="Kommune"),
+               Patch(facecolor="#d9d9d9", edgecolor=GREY, hatch="///", label="Usikker (få unge innbyggere)"),
+               Line2D([], [], color=report.PALETTE[1], label=county_name),
+               Line2D([], [], color=NATIONAL_COLOUR, linestyle="--", label="Hele landet")]
+    ax.legend(handles=handles, frameon=False, fontsize=9.5, loc="lower right")
+    return fig
+
+
+def paired_bars(data: pd.DataFrame, *, category: str, left: str, right: str, left_label: str, right_label: str,
+                xlabel: str = "Andel (%)", left_text: str | None = None, right_text: str | None = None):
+    """Two bars per category (e.g. long-term NEET vs others); missing values are not
+    drawn and are marked "ikke oppgitt" so a gap is visible, not shown as zero. Bar labels
+    come from ``left_text``/``right_text`` columns when given (values as printed)."""
+    fig, ax = plt.subplots(figsize=(8, 0.7 * len(data) + 1.2))
+    yv = np.arange(len(data))
+    h = 0.38
+    for offset, col, text_col, lab, colour in ((-h / 2, left, left_text, left_label, report.PALETTE[3]),
+                                               (h / 2, right, right_text, right_label, report.PALETTE[0])):
+        vals = data[col].astype(float)
+        texts = data[text_col] if text_col else [fmt.percent(v) for v in vals]
+        ax.barh(yv + offset, vals.fillna(0), height=h, color=colour, label=lab)
+        for y0, v, t in zip(yv + offset, vals, texts):
+            ax.text((0 if pd.isna(v) else v) + 0.8, y0, "ikke oppgitt" if pd.isna(v) else t,
+                    va="center", fontsize=VALUE_FONTSIZE, color=GREY if pd.isna(v) else "black")
+    ax.set_yticks(yv)
+    ax.set_yticklabels(data[category])
+    ax.invert_yaxis()
+    percent_axis(ax, axis="x")
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="y", visible=False)
+    ax.legend(frameon=False, fontsize=VALUE_FONTSIZE, loc="lower right")
+    return fig
+
+
+def share_and_count(data: pd.DataFrame, *, break_year: int | None = None, break_text: str = ""):
+    """Two panels: the share (line) above the number of persons (bars), same years."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), sharex=True, gridspec_kw={"height_ratios": [3, 2]})
+    fin = data[data["release"] != "foreløpig"]
+    pre = data[data["release"] == "foreløpig"]
+    top.plot(data["year"], data["share"], color=HIGHLIGHT, linewidth=2)
+    top.plot(fin["year"], fin["share"], "o", color=HIGHLIGHT, markersize=3.5)
+    top.plot(pre["year"], pre["share"], "o", markerfacecolor="white", markeredgecolor=HIGHLIGHT, markersize=6,
+             label="foreløpige tall")
+    top.set_ylim(bottom=0)
+    percent_axis(top)
+    top.set_ylabel("Andel av bosatte 15–29 år")
+    bottom.bar(fin["year"], fin["neet"], color=HIGHLIGHT)
+    bottom.bar(pre["year"], pre["neet"], color="white", edgecolor=HIGHLIGHT, hatch="///")
+    number_axis(bottom)
+    bottom.set_ylabel("Antall personer")
+    year_axis(bottom)
+    if break_year:
+        for ax in (top, bottom):
+            ax.axvline(break_year - 0.5, color=GREY, linestyle="--", linewidth=1)
+        top.text(break_year - 0.5, 1.0, f" {break_text}", transform=top.get_xaxis_transform(), va="top",
+                 fontsize=9.5, color=GREY)
+    if len(pre):
+        top.legend(frameon=False, fontsize=10, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+def flagged_lines(data: pd.DataFrame, *, hue: str = "country", ylabel: str, flag_col: str = "flag",
+                  flag_words: dict[str, str] | None = None, order: list[str] | None = None, focus: str | None = None):
+    """Lines per country with Eurostat flags written next to the flagged points."""
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    keys = order or list(dict.fromkeys(data[hue]))
+    for i, key in enumerate(keys):
+        d = data[data[hue] == key].sort_values("year")
+        colour = report.PALETTE[i % len(report.PALETTE)]
+        width = 2.6 if key == focus else 1.6
+        ax.plot(d["year"], d["share"], "-o", color=colour, linewidth=width, markersize=3, label=key)
+        if flag_col in d:
+            for x, yv, f in zip(d["year"], d["share"], d[flag_col]):
+                if f:
+                    ax.annotate(f, (x, yv), textcoords="offset points", xytext=(0, 5), ha="center", fontsize=9.5,
+                                color=colour, fontweight="bold")
+    ax.set_ylim(bottom=0)
+    percent_axis(ax)
+    year_axis(ax)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("")
+    handles, labels = ax.get_legend_handles_labels()
+    for code, words in (flag_words or {}).items():
+        if flag_col in data and (data[flag_col] == code).any():
+            handles.append(Line2D([], [], linestyle=""))
+            labels.append(f"{code} = {words}")
+    ax.legend(handles, labels, frameon=False, fontsize=9.5, loc="lower left", ncol=2)
+    return fig
+
+
+def bars(data: pd.DataFrame, *, label: str, value: str, text: str | None = None, xlabel: str = "Andel (%)",
+         colours: list[str] | None = None):
+    """Simple horizontal bars with the value written at the end of each bar."""
+    fig, ax = plt.subplots(figsize=(8, 0.55 * len(data) + 1.0))
+    ax.barh(data[label], data[value], color=colours or HIGHLIGHT)
+    texts = data[text] if text else [fmt.percent(v) for v in data[value]]
+    for yv, (v, t) in enumerate(zip(data[value], texts)):
+        ax.text(v + 0.4, yv, t, va="center", fontsize=VALUE_FONTSIZE)
+    ax.invert_yaxis()
+    percent_axis(ax, axis="x")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("")
+    ax.grid(axis="y", visible=False)
+    return fig
