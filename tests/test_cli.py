@@ -2,22 +2,42 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
+from dataclasses import dataclass
 
 import pytest
 import typer
 from typer.testing import CliRunner
 
 from neethelpers import paths
-from neethelpers.cli.main import app
+from neethelpers.cli.main import app, main
 
 runner = CliRunner()
 
 
-def _neet(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "neethelpers.cli.main", *args], cwd=paths.PROJECT_ROOT,
-                          capture_output=True, text=True, timeout=120)
+@dataclass
+class Completed:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def neet_cli(capsys, monkeypatch):
+    """``neet ARGS`` in-process through the console script's own entry point (``main``, which
+    turns errors into one line), with separate stdout and stderr."""
+    monkeypatch.chdir(paths.PROJECT_ROOT)
+
+    def run(*args: str) -> Completed:
+        capsys.readouterr()
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        out = capsys.readouterr()
+        return Completed(code, out.out, out.err)
+
+    return run
 
 
 def test_top_level_help_lists_every_command():
@@ -50,8 +70,8 @@ def test_county_names_and_codes_resolve_in_a_dry_run(name):
     assert line.startswith("would execute") and "requested (--county Østfold)" in line
 
 
-def test_historical_county_is_explained_in_one_line_without_traceback():
-    result = _neet("build", "--county", "Viken", "--dry-run")
+def test_historical_county_is_explained_in_one_line_without_traceback(neet_cli):
+    result = neet_cli("build", "--county", "Viken", "--dry-run")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
@@ -65,15 +85,15 @@ def test_unknown_county_lists_the_valid_ones():
     assert "unknown county 'Atlantis'" in result.output and "Finnmark" in result.output
 
 
-def test_missing_data_file_is_a_clear_error(tmp_path):
-    result = _neet("build", "--data", str(tmp_path / "nope.csv"), "--dry-run")
+def test_missing_data_file_is_a_clear_error(tmp_path, neet_cli):
+    result = neet_cli("build", "--data", str(tmp_path / "nope.csv"), "--dry-run")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "no such file" in result.stderr and "nope.csv" in result.stderr
 
 
 @pytest.mark.parametrize("args", [["--jobs", "0"], ["--year", "1850"], ["--year", "abc"], ["--bogus"]])
-def test_bad_option_values_exit_non_zero(args):
-    result = _neet("build", *args, "--dry-run")
+def test_bad_option_values_exit_non_zero(args, neet_cli):
+    result = neet_cli("build", *args, "--dry-run")
     assert result.returncode != 0 and "Traceback" not in result.stderr
 
 
@@ -92,13 +112,13 @@ def test_toc_check_passes_on_the_committed_toc():
     assert result.exit_code == 0, result.output
 
 
-def test_year_outside_the_register_series_is_refused_before_anything_runs():
+def test_year_outside_the_register_series_is_refused_before_anything_runs(neet_cli):
     from neethelpers.series import national
 
     years = national.register_total()["year"]
     first, last = national.REGISTER_BREAK_YEAR, int(years.max())
     for year in (first - 1, last + 1):
-        result = _neet("build", "--year", str(year), "--dry-run")
+        result = neet_cli("build", "--year", str(year), "--dry-run")
         assert result.returncode == 2 and "Traceback" not in result.stderr
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith(f"neet: error: --year {year}:")

@@ -158,10 +158,11 @@ def _mount_subcommands() -> None:
 _mount_subcommands()
 
 
-def main() -> None:
-    """Run the app; any NeetError that escapes a command becomes one line, exit 2."""
+def main(argv: list[str] | None = None) -> None:
+    """Run the app (on ``argv``, default the command line); any NeetError that escapes a
+    command becomes one line, exit 2."""
     try:
-        app(standalone_mode=True)
+        app(args=argv, standalone_mode=True)
     except NeetError as exc:  # pragma: no cover - commands handle their own errors
         typer.echo(f"neet: error: {exc}", err=True)
         sys.exit(2)
