@@ -34,7 +34,7 @@ def _csv_value(**match) -> float:
     return float(hits[0]["value"])
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="the seed text is not available in this checkout")
+@pytest.mark.skipif(not SEED.exists(), reason=f"needs the seed text {SEED} (outside the repository; present in CI)")
 def test_every_figure_is_printed_at_its_lines_in_the_seed():
     seed = SEED.read_text(encoding="utf-8").splitlines()
     missing = []

@@ -30,7 +30,8 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from neethelpers import paths
+from neethelpers import data, paths
+from neethelpers.data import catalog, loader, schemas
 from neethelpers.errors import DataError
 
 __all__ = [
@@ -219,37 +220,9 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _record_read(path: Path) -> None:
-    """Tell the incremental build that this file was read (no-op outside a build)."""
-    try:
-        from neethelpers.data import readlog
-    except ImportError:  # pragma: no cover - the build machinery is optional here
-        return
-    readlog.record(path)
-
-
-def _check_catalog_hash(path: Path, data: bytes) -> None:
-    """If ``data/catalog.yml`` lists this file with a recorded sha256, the bytes must match
-    (the project's rule for curated files: edit, validate, then ``neet data rehash``)."""
-    try:
-        from neethelpers.data import catalog
-        entries = catalog.load_catalog()
-    except Exception:  # no catalog (yet), or one this module cannot read: nothing to compare
-        return
-    resolved = path.resolve()
-    for dataset_id, entry in entries.items():
-        try:
-            listed = catalog.file_of(entry).resolve()
-        except Exception:
-            continue
-        expected = str(entry.get("sha256") or "")
-        if listed != resolved or not re.fullmatch(r"[0-9a-f]{64}", expected):
-            continue
-        actual = catalog.sha256_bytes(data)
-        if actual != expected:
-            raise DataError(_shown(path), "sha256 differs from data/catalog.yml — the file was changed; "
-                            f"if the edit is intended, validate it and run `neet data rehash {dataset_id}`",
-                            value=actual, expected=expected)
+#: Catalog ids of the curated files (``data/catalog.yml`` declares their columns).
+DATASET_IDS = {EVIDENCE_FILE: "literature_evidence", INTERVENTIONS_FILE: "literature_interventions",
+               WEAKNESSES_FILE: "literature_system_weaknesses", STRATEGY_FILE: "literature_strategy_measures"}
 
 
 def _line(index) -> int:
@@ -257,49 +230,21 @@ def _line(index) -> int:
     return int(index) + 2
 
 
-def _read(path: Path, columns: dict[str, str]) -> pd.DataFrame:
+def _read(path: Path | None, file_name: str) -> pd.DataFrame:
+    """The typed table of one curated file, read by the project's one loader.
+
+    Without ``path`` the catalogued file is loaded (hash-checked, read-logged, parsed and
+    typed by :func:`neethelpers.data.load`); with ``path`` (a candidate edit, before
+    ``neet data rehash``) the same parser and column declaration are applied to that file.
+    """
+    dataset_id = DATASET_IDS[file_name]
+    if path is None:
+        return data.load(dataset_id).reset_index(drop=True)
     shown = _shown(path)
     if not path.exists():
         raise DataError(shown, "file does not exist", expected=f"a CSV file in {_shown(paths.LITERATURE_DIR)}")
-    _record_read(path)
-    _check_catalog_hash(path, path.read_bytes())
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise DataError(shown, f"not UTF-8 text (byte {exc.start})", expected="UTF-8 encoded CSV") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataError(shown, f"malformed CSV ({exc})", expected="comma-separated values with a header") from None
-    missing = [c for c in columns if c not in raw.columns]
-    if missing:
-        raise DataError(shown, "missing column(s)", column=", ".join(missing), row=1,
-                        expected="header: " + ",".join(columns))
-    extra = [c for c in raw.columns if c not in columns]
-    if extra:
-        raise DataError(shown, "unexpected column(s)", column=", ".join(extra), row=1,
-                        expected="header: " + ",".join(columns))
-    df = raw[list(columns)].copy()
-    for col, kind in columns.items():
-        text = df[col].str.strip()
-        if kind == "text":
-            df[col] = text
-            continue
-        out = []
-        for idx, val in text.items():
-            if val == "":
-                out.append(math.nan if kind == "float" else pd.NA)
-                continue
-            try:
-                num = float(val)
-                if kind == "int":
-                    if not num.is_integer():
-                        raise ValueError
-                    num = int(num)
-            except ValueError:
-                expected = "a whole number such as 2018" if kind == "int" else "a number with a decimal point, e.g. 1.20"
-                raise DataError(shown, "not a number", column=col, row=_line(idx), value=val, expected=expected) from None
-            out.append(num)
-        df[col] = pd.array(out, dtype="Int64") if kind == "int" else pd.to_numeric(pd.Series(out, index=df.index))
-    return df
+    spec = schemas.spec_for(dataset_id, catalog.entry(dataset_id))
+    return loader.parse_bytes(path.read_bytes(), spec, shown).reset_index(drop=True)
 
 
 def _validate(df: pd.DataFrame, schema: pa.DataFrameSchema, shown: str) -> pd.DataFrame:
@@ -328,20 +273,11 @@ def _split(value: str) -> list[str]:
     return [v.strip() for v in value.split(";") if v.strip()]
 
 
-def _check_unique(df: pd.DataFrame, column: str, shown: str) -> None:
-    dupes = df[df[column].duplicated(keep="first")]
-    if not dupes.empty:
-        idx = dupes.index[0]
-        raise DataError(shown, "duplicate id", column=column, row=_line(idx), value=df.at[idx, column],
-                        expected="each id only once")
-
-
 def load_evidence(path: Path | None = None) -> pd.DataFrame:
     """The validated findings table (``evidence.csv``)."""
-    path = Path(path) if path is not None else paths.LITERATURE_DIR / EVIDENCE_FILE
-    shown = _shown(path)
-    df = _validate(_read(path, EVIDENCE_COLUMNS), EVIDENCE_SCHEMA, shown)
-    _check_unique(df, "finding_id", shown)
+    path = Path(path) if path is not None else None
+    shown = _shown(path if path is not None else paths.LITERATURE_DIR / EVIDENCE_FILE)
+    df = _validate(_read(path, EVIDENCE_FILE), EVIDENCE_SCHEMA, shown)
     for idx, r in df.iterrows():
         line = _line(idx)
         has_size = not pd.isna(r.effect_size)
@@ -394,30 +330,27 @@ def _known_factors(evidence: pd.DataFrame | None) -> set[str]:
 
 def load_interventions(path: Path | None = None, evidence: pd.DataFrame | None = None) -> pd.DataFrame:
     """The validated measures table; every factor it names must exist in the evidence."""
-    path = Path(path) if path is not None else paths.LITERATURE_DIR / INTERVENTIONS_FILE
-    shown = _shown(path)
-    df = _validate(_read(path, INTERVENTION_COLUMNS), INTERVENTIONS_SCHEMA, shown)
-    _check_unique(df, "intervention_id", shown)
+    path = Path(path) if path is not None else None
+    shown = _shown(path if path is not None else paths.LITERATURE_DIR / INTERVENTIONS_FILE)
+    df = _validate(_read(path, INTERVENTIONS_FILE), INTERVENTIONS_SCHEMA, shown)
     _check_factor_refs(df, ["factors_addressed"], _known_factors(evidence), shown)
     return df
 
 
 def load_system_weaknesses(path: Path | None = None) -> pd.DataFrame:
     """The validated table of system weaknesses and knowledge gaps (scoping review, 001)."""
-    path = Path(path) if path is not None else paths.LITERATURE_DIR / WEAKNESSES_FILE
-    shown = _shown(path)
-    df = _validate(_read(path, WEAKNESS_COLUMNS), WEAKNESSES_SCHEMA, shown)
-    _check_unique(df, "weakness_id", shown)
+    path = Path(path) if path is not None else None
+    shown = _shown(path if path is not None else paths.LITERATURE_DIR / WEAKNESSES_FILE)
+    df = _validate(_read(path, WEAKNESSES_FILE), WEAKNESSES_SCHEMA, shown)
     return df
 
 
 def load_strategy_measures(path: Path | None = None, evidence: pd.DataFrame | None = None,
                            weaknesses: pd.DataFrame | None = None) -> pd.DataFrame:
     """The validated strategy-measure table; factor labels and weakness ids must exist."""
-    path = Path(path) if path is not None else paths.LITERATURE_DIR / STRATEGY_FILE
-    shown = _shown(path)
-    df = _validate(_read(path, STRATEGY_COLUMNS), STRATEGY_SCHEMA, shown)
-    _check_unique(df, "measure_id", shown)
+    path = Path(path) if path is not None else None
+    shown = _shown(path if path is not None else paths.LITERATURE_DIR / STRATEGY_FILE)
+    df = _validate(_read(path, STRATEGY_FILE), STRATEGY_SCHEMA, shown)
     _check_factor_refs(df, ["factors_stated", "factors_inferred"], _known_factors(evidence), shown)
     known_w = set((load_system_weaknesses() if weaknesses is None else weaknesses)["weakness_id"])
     for idx, value in df["weaknesses_addressed"].items():
