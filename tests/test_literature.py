@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from neethelpers.chapters import literature as chapter
 from neethelpers.series import literature
 from neethelpers import paths
 from neethelpers.errors import DataError
@@ -347,7 +348,7 @@ def test_strategy_mapping_to_note_factors(evidence, strategy):
 
 
 def test_glue_values_are_formatted_counts(evidence, interventions, weaknesses, strategy):
-    values = literature.glue_values(evidence, interventions, weaknesses, strategy)
+    values = chapter.glue_values(evidence, interventions, weaknesses, strategy)
     assert all(isinstance(v, str) and v for v in values.values())
     raw = _rows("evidence.csv")
     assert values["n_findings"] == str(len(raw))
@@ -356,12 +357,12 @@ def test_glue_values_are_formatted_counts(evidence, interventions, weaknesses, s
 
 
 def test_display_tables_keep_every_row(evidence, interventions, weaknesses, strategy):
-    assert len(literature.findings_display(evidence)) == len(evidence)
-    assert len(literature.interventions_display(interventions)) == len(interventions)
-    shown = len(literature.weaknesses_display(weaknesses)) + len(literature.weaknesses_display(weaknesses, "kunnskapshull"))
+    assert len(chapter.findings_display(evidence)) == len(evidence)
+    assert len(chapter.interventions_display(interventions)) == len(interventions)
+    shown = len(chapter.weaknesses_display(weaknesses)) + len(chapter.weaknesses_display(weaknesses, "kunnskapshull"))
     assert shown == len(weaknesses)
-    assert len(literature.strategy_display(strategy, evidence, weaknesses)) == len(strategy)
-    comp = literature.comparison_display(literature.risk_profile_comparison(evidence))
+    assert len(chapter.strategy_display(strategy, evidence, weaknesses)) == len(strategy)
+    comp = chapter.comparison_display(literature.risk_profile_comparison(evidence))
     assert len(comp) == len(literature.NOTE_FACTORS)
 
 
@@ -369,11 +370,11 @@ def test_figures_return_the_plotted_data(evidence):
     import matplotlib.pyplot as plt
 
     cells = literature.overview_cells(evidence)
-    fig, data = literature.plot_overview(cells)
+    fig, data = chapter.plot_overview(cells)
     assert len(data) == len(cells)
     plt.close(fig)
     ratios = literature.ratio_findings(evidence)
-    fig, data = literature.plot_ratios(ratios)
+    fig, data = chapter.plot_ratios(ratios)
     assert list(data.finding_id) == list(ratios.finding_id)
     plt.close(fig)
 
