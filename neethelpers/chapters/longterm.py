@@ -151,7 +151,7 @@ def _intro(ctx: _Ctx, data, result: d.DescriptiveResult | None, overview: bool) 
     name = source.name if source is not None else "den oppgitte datafilen"
     digest = ""
     if source is not None and source.is_file():
-        from neethelpers.build.state import sha256_file
+        from neethelpers.data.catalog import sha256_file
 
         digest = f", SHA-256 {sha256_file(source)[:12]}"
     report.markdown(
