@@ -134,7 +134,8 @@ def interval_text(value: float, lower: float, upper: float, decimals: int = 1) -
     from neethelpers.presentation import fmt
 
     def num(v: float) -> str:
+        v = round(float(v), decimals) + 0.0  # no "−0,0"
         return fmt.number(v, decimals).replace("-", "\N{MINUS SIGN}")
 
-    sep = " til " if min(lower, upper) < 0 else "\N{EN DASH}"
+    sep = " til " if min(round(lower, decimals), round(upper, decimals)) < 0 else "\N{EN DASH}"
     return f"{num(value)} ({num(lower)}{sep}{num(upper)})"
