@@ -10,7 +10,7 @@ import math
 import pandas as pd
 import pytest
 
-from neethelpers.series import analysis_note, barometer, county as county_series, national, published
+from neethelpers.series import analysis_note, county as county_series, national, published
 from neethelpers.registry import counties, crosswalk
 from neethelpers import data
 
@@ -276,35 +276,7 @@ def test_own_border_history_two_predecessors_for_innlandet():
     assert h[h["year"] == 2015]["is_predecessor"].all()
 
 
-# --- barometer and analysis note --------------------------------------------------------
-
-
-@pytest.mark.parametrize("code", CURRENT)
-def test_barometer_rows(code):
-    b = barometer.barometer(code)
-    t = b.table
-    h = county_series.headline(code)
-    neet_row = t.iloc[0]
-    assert neet_row["Fylket"] == pytest.approx(h.share) and neet_row["Landet"] == pytest.approx(h.national_share)
-    for rec in t.itertuples(index=False):
-        assert rec.Differanse == round(round(rec.Fylket, 1) - round(rec.Landet, 1), 1)
-        higher_better = rec.Indikator.startswith("Fullført")
-        if rec.Differanse == 0:
-            assert rec.Vurdering == barometer.SAME
-        elif (rec.Differanse > 0) == higher_better:
-            assert rec.Vurdering == barometer.BETTER
-        else:
-            assert rec.Vurdering == barometer.WORSE
-    assert any("arbeidsavklaringspenger" in s for s in b.missing)  # the missing indicator is said in words
-
-
-def test_barometer_vgo_uses_exact_value_over_rounded_quote():
-    v = barometer.vgo_completion()
-    ak = v[(v["period"] == "2012 cohort") & (v["region_code"] == "02")]
-    raw = data.load("vgo_completion_county")
-    raw = raw[(raw["period"] == "2012 cohort") & (raw["region_code"] == "02") & ~raw["note"].str.contains("(rounded)",
-                                                                                                         regex=False)]
-    assert len(ak) == 1 and ak["value"].iloc[0] == raw["value"].iloc[0]
+# --- analysis note (the barometer is tested in test_profile_stats.py) --------------------------------------------------------
 
 
 def test_analysis_note_tables_are_the_published_values():

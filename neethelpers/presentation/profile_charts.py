@@ -24,11 +24,13 @@ _MUNI_STYLE = {
 }
 
 
-def _verdict_legend(ax, verdicts=None, loc="lower right") -> None:
+def _verdict_legend(ax, verdicts=None) -> None:
+    """The key below the plot area, where it never covers a point."""
     verdicts = verdicts or list(_STYLE)
     handles = [Line2D([], [], linestyle="", marker=_STYLE[v]["marker"], color=_STYLE[v]["colour"], markersize=8,
                       label=v) for v in verdicts]
-    ax.legend(handles=handles, frameon=False, fontsize=9.5, loc=loc)
+    ax.legend(handles=handles, frameon=False, fontsize=9.5, loc="upper center", bbox_to_anchor=(0.5, -0.13),
+              ncol=3)
 
 
 def _dots(ax, y, value, lower, upper, styles) -> None:
@@ -129,5 +131,6 @@ def municipalities(munis: pd.DataFrame, county_share: float, county_name: str):
     handles = [Line2D([], [], linestyle="", marker=s["marker"], color=s["colour"], markersize=8, label=k)
                for k, s in _MUNI_STYLE.items() if k in set(d["comparison"])]
     handles.append(Line2D([], [], color=NATIONAL_COLOUR, linestyle="--", label=county_name))
-    ax.legend(handles=handles, frameon=False, fontsize=9.5, loc="lower right")
+    ax.legend(handles=handles, frameon=False, fontsize=9.5, loc="upper center", bbox_to_anchor=(0.5, -0.1),
+              ncol=2)
     return fig

@@ -15,11 +15,13 @@ score interval (:func:`neethelpers.series.intervals.newcombe_difference`).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from neethelpers.registry import counties
 from neethelpers.series import county as county_series
@@ -65,7 +67,11 @@ def logistic_trend(years, events, totals, alpha: float = intervals.ALPHA) -> Tre
     years, events, totals = years[order], events[order], totals[order]
     exog = sm.add_constant(years - years.mean())
     endog = np.column_stack([events, totals - events])
-    res = sm.GLM(endog, exog, family=sm.families.Binomial()).fit()
+    with warnings.catch_warnings():
+        # an exact fit (two years, or identical shares) is a valid answer here, not a problem
+        warnings.simplefilter("ignore", PerfectSeparationWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res = sm.GLM(endog, exog, family=sm.families.Binomial()).fit()
     slope, p = float(res.params[1]), float(res.pvalues[1])
     direction = FLAT if not p < alpha else (RISING if slope > 0 else FALLING)
     return Trend(int(years[0]), int(years[-1]), slope, float(np.exp(slope)), p, direction,
