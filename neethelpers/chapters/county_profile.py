@@ -326,7 +326,7 @@ def municipalities_section(county: counties.County) -> Section:
     })
     return Section(
         heading="Kommunene over tre år", text=text, glue=g,
-        figures=[Figure("kommuner-tre-aar", lambda: profile_charts.municipalities(m, float(m["county_share"].iloc[0]),
+        figures=[Figure("kommuner-tre-aar-figur", lambda: profile_charts.municipalities(m, float(m["county_share"].iloc[0]),
                                                                                     county.name),
                         f"Andel unge 15–29 år utenfor arbeid, utdanning og tiltak i kommunene i {county.name}, "
                         f"{g['muni3_years']} samlet, med 95 % konfidensintervall (Wilson). Stiplet linje: fylket. "
@@ -416,7 +416,7 @@ def overview_ranking(year: int | None = None) -> Section:
     })
     return Section(
         heading=f"Fylkene rangert, med usikkerhet og utvikling ({year})", text=text, glue=g,
-        figures=[Figure("rangering-ki", lambda: profile_charts.ranking(d, float(nat)),
+        figures=[Figure("rangering-ki-figur", lambda: profile_charts.ranking(d, float(nat)),
                         f"Andel unge 15–29 år utenfor arbeid, utdanning og tiltak per fylke i {year} med 95 % "
                         "konfidensintervall. Form og farge: ▲ signifikant bedre, ● ikke signifikant forskjellig, "
                         "▼ signifikant dårligere enn resten av landet. Pil etter navnet: utviklingen de siste fem årene "
