@@ -11,6 +11,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from neethelpers.presentation import fmt
 from neethelpers.presentation.charts import GREY, HIGHLIGHT, NATIONAL_COLOUR, VALUE_FONTSIZE, percent_axis
@@ -125,6 +126,7 @@ def municipalities(munis: pd.DataFrame, county_share: float, county_name: str):
     ax.set_yticks(list(y), d["municipality_name"])
     ax.tick_params(axis="y", labelsize=9.5)
     ax.axvline(county_share, color=NATIONAL_COLOUR, linestyle="--", linewidth=1.1)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole percents, so no two ticks read alike
     percent_axis(ax, axis="x", decimals=0)
     ax.set_xlabel("Andel av bosatte 15–29 år, tre år samlet (95 % konfidensintervall)")
     ax.grid(axis="y", visible=False)
