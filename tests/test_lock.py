@@ -42,7 +42,10 @@ from neethelpers import paths
 REQUIREMENTS = paths.PROJECT_ROOT / "requirements.txt"
 PYPROJECT = paths.PROJECT_ROOT / "pyproject.toml"
 
-#: The versions the Makefile accepts (its SUPPORTED_PYTHONS) and the README names.
+#: The versions the Makefile accepts (its SUPPORTED_PYTHONS) and the README names. Each is
+#: checked as its first release, X.Y.0: a pin whose Requires-Python asks for a later patch
+#: release would fail on a distribution's Python (Ubuntu 22.04's python3.11 is 3.11.0,
+#: Debian 12's 3.11.2).
 SUPPORTED = ("3.11", "3.12", "3.13")
 RUNNING = f"{sys.version_info.major}.{sys.version_info.minor}"
 
@@ -195,18 +198,24 @@ def target_tags(version: str) -> set[tags.Tag]:
             *tags.compatible_tags((major, minor), f"cp{major}{minor}", platforms=PLATFORMS)}
 
 
-def download_wheels(version: str, dest: Path) -> dict[str, str]:
-    """Download every binary pin for ``version`` into ``dest``; return {name: pip's reason} for
-    the pins that have no wheel (pip stops at the first, so it is asked again without it)."""
+YANKED = re.compile(r"yanked version: '([^']+)' candidate \(version (\S+)")
+
+
+def download_wheels(version: str, dest: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Download every binary pin for ``version`` into ``dest``. Return ({name: pip's reason}
+    for the pins that have no wheel, {name: version} for pins that are yanked); pip stops at
+    the first pin without a wheel, so it is asked again without that one."""
     platform_args = [arg for platform in PLATFORMS for arg in ("--platform", platform)]
     todo = {n: v for n, v in pins_for(version).items() if n not in SOURCE_ONLY}
     missing: dict[str, str] = {}
+    yanked: dict[str, str] = {}
     while todo:
         listing = dest / "pins.txt"
         listing.write_text("".join(f"{n}=={v}\n" for n, v in todo.items()), encoding="utf-8")
-        result = pip("download", "--no-deps", "--only-binary=:all:", "--python-version", version, *platform_args,
+        result = pip("download", "--no-deps", "--only-binary=:all:", "--python-version", f"{version}.0", *platform_args,
                      "--dest", str(dest), "-r", str(listing))
         listing.unlink()
+        yanked.update({canonicalize_name(n): v for n, v in YANKED.findall(result.stdout + result.stderr)})
         if result.returncode == 0:
             break
         check_reachable(result)
@@ -218,24 +227,25 @@ def download_wheels(version: str, dest: Path) -> dict[str, str]:
             pytest.fail(f"pip download for Python {version} failed on {name}:\n{result.stderr[-3000:]}")
         reason = [ln for ln in result.stderr.splitlines() if "ERROR" in ln or "Ignored" in ln]
         missing[name] = f"{name}=={todo.pop(name)}: " + " / ".join(reason)[-600:]
-    return missing
+    return missing, yanked
 
 
 @pytest.fixture(scope="module")
-def wheels(tmp_path_factory) -> dict[str, tuple[Path, dict[str, str]]]:
-    """{version: (folder of downloaded wheels, {name: reason} for pins without a wheel)}; the
-    three versions are asked for at once."""
+def wheels(tmp_path_factory) -> dict[str, tuple[Path, dict[str, str], dict[str, str]]]:
+    """{version: (folder of downloaded wheels, pins without a wheel, yanked pins)}; the three
+    versions are asked for at once."""
     folders = {version: tmp_path_factory.mktemp(f"wheels-{version}") for version in SUPPORTED}
     with ThreadPoolExecutor(len(SUPPORTED)) as pool:
         futures = {version: pool.submit(download_wheels, version, folders[version]) for version in SUPPORTED}
-        return {version: (folders[version], future.result()) for version, future in futures.items()}
+        return {version: (folders[version], *future.result()) for version, future in futures.items()}
 
 
 @pytest.mark.slow
 @pytest.mark.network
 @pytest.mark.parametrize("version", SUPPORTED)
 def test_every_binary_pin_has_a_wheel(wheels, version):
-    folder, missing = wheels[version]
+    folder, missing, yanked = wheels[version]
+    assert not yanked, f"yanked pins (withdrawn by their authors; pick another version): {yanked}"
     assert not missing, (f"no wheel for Python {version} on Linux x86-64 (manylinux, glibc <= 2.{OLDEST_GLIBC_MINOR}):\n"
                          + "\n".join(missing.values()))
     # What pip chose, checked again: each pin has a wheel of its exact version whose tags fit.
@@ -257,7 +267,7 @@ def test_source_only_pins_are_pure_python_and_admit_the_version(tmp_path, versio
     pinned = pins_for(version)
     for name in sorted(SOURCE_ONLY):
         assert name in pinned, f"SOURCE_ONLY names {name}, which requirements.txt does not pin"
-        result = pip("download", "--no-deps", "--no-binary=:all:", "--python-version", version,
+        result = pip("download", "--no-deps", "--no-binary=:all:", "--python-version", f"{version}.0",
                      "--dest", str(tmp_path), f"{name}=={pinned[name]}")
         check_reachable(result)
         assert result.returncode == 0, f"{name}=={pinned[name]} on Python {version}:\n{result.stderr[-2000:]}"
