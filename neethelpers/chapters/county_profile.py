@@ -152,7 +152,9 @@ def key_figures(county: counties.County) -> Section:
 def barometer_section(county: counties.County) -> Section:
     rows = barometer.barometer(county.code)
     year = int(rows.loc[rows["indicator"] == "neet", "year"].iloc[0])
-    shorts = [barometer.BY_KEY[k].short for k in rows["indicator"]]
+    # rows from another year than the NEET rows (NAV) carry their year in the chart label
+    shorts = [barometer.BY_KEY[k].short + ("" if int(y) == year else f" ({int(y)})")
+              for k, y in zip(rows["indicator"], rows["year"])]
     n_worse = int((rows["verdict"] == intervals.WORSE).sum())
     n_better = int((rows["verdict"] == intervals.BETTER).sum())
     g = {"baro_year": str(year), "baro_n": str(len(rows)), "baro_worse": str(n_worse), "baro_better": str(n_better),
