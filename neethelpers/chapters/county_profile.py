@@ -345,9 +345,17 @@ def municipalities_section(county: counties.County) -> Section:
 
 def what_works_section(county: counties.County) -> Section:
     lines = what_works.lines(county.code)
+    t = what_works.table(county.code)
+    shown = pd.DataFrame({"Tema": t["title"], "Funn om NEET": t["n_findings"], "Studier": t["n_studies"],
+                          "Funn om økt risiko": t["n_risk"], "Dokumentasjon": t["strength"],
+                          "Tiltak i alt": t["n_measures"],
+                          "Tiltak med positiv effekt": [len(m.split("; ")) if m else 0 for m in t["measures_positive"]]})
     text = ("For temaene i barometeret som forskningen knytter til NEET, viser listen hvor sterk dokumentasjonen er "
             "og hvilke tiltak som har vist positiv effekt.\n\n" + "\n".join(f"- {line}" for line in lines))
     return Section(heading="Hva virker", text=text,
+                   tables=[Table("hva-virker", shown, "Temaer i barometeret og i forskningen om NEET: antall funn og "
+                                 "studier, samlet dokumentasjon og antall tiltak. Kilde: litteraturkapitlets "
+                                 "datagrunnlag (funn og tiltak).", t)],
                    notes=["Dokumentasjonen er «sterk» når minst fem funn fra minst tre studier peker samme vei (minst "
                           "80 %), «moderat» ved minst to funn fra to studier, ellers «svak». Tiltakenes dokumentasjon "
                           "er slik litteraturkapitlet vurderer den."])
