@@ -123,7 +123,8 @@ def test_stale_reason_tracks_notebook_parameters_code_and_read_files(tmp_path):
     inputs = hashing.run_inputs(root, run.notebook, run.parameters)
     data_all = lambda: hashing.all_data_hash(root)  # noqa: E731
     assert build.stale_reason(root, run, None, inputs, data_all) == "never executed"
-    record = {"inputs": inputs, "reads": hashing.file_hashes(root, ["data/raw/a.csv"])}
+    outputs = hashing.file_hashes(root, [run.output])
+    record = {"inputs": inputs, "reads": hashing.file_hashes(root, ["data/raw/a.csv"]), "outputs": outputs}
     assert build.stale_reason(root, run, record, inputs, data_all) is None
     # A file the run did not read may change freely ...
     (root / "data" / "raw" / "b.csv").write_text("b\n3\n")
@@ -132,10 +133,36 @@ def test_stale_reason_tracks_notebook_parameters_code_and_read_files(tmp_path):
     (root / "data" / "raw" / "a.csv").write_text("a\n9\n")
     assert build.stale_reason(root, run, record, inputs, data_all).startswith("data changed: data/raw/a.csv")
     other = hashing.run_inputs(root, run.notebook, {"county": "Agder"})
-    assert build.stale_reason(root, run, {"inputs": inputs}, other, data_all) == "parameters changed"
+    assert build.stale_reason(root, run, {"inputs": inputs, "outputs": outputs}, other, data_all) == \
+        "parameters changed"
     (root / "notebooks" / "n.ipynb").write_text('{"cells": []}')
     changed = hashing.run_inputs(root, run.notebook, run.parameters)
-    assert build.stale_reason(root, run, {"inputs": inputs}, changed, data_all) == "notebook changed"
+    assert build.stale_reason(root, run, {"inputs": inputs, "outputs": outputs}, changed, data_all) == \
+        "notebook changed"
+
+
+def test_a_published_page_the_state_does_not_vouch_for_is_executed_again(tmp_path):
+    """Issue 14.2: a build killed after publishing a page but before recording it leaves a
+    page from other inputs (a --data file) behind; its hash no longer matches the record."""
+    root = _mini_project(tmp_path)
+    run = runs.Run("n", "notebooks/n.ipynb", {})
+    inputs = hashing.run_inputs(root, run.notebook, run.parameters)
+    data_all = lambda: hashing.all_data_hash(root)  # noqa: E731
+    asset = root / "book" / "generated" / "_assets" / "n-figur.png"
+    asset.parent.mkdir()
+    asset.write_bytes(b"synthetic figure")
+    record = {"inputs": inputs, "data_all": data_all(),
+              "outputs": hashing.file_hashes(root, [run.output, "book/generated/_assets/n-figur.png"])}
+    assert build.stale_reason(root, run, record, inputs, data_all) is None
+    asset.write_bytes(b"figure computed from the --data file")
+    assert build.stale_reason(root, run, record, inputs, data_all).startswith(
+        "published files differ from the recorded ones: book/generated/_assets/n-figur.png")
+    asset.write_bytes(b"synthetic figure")
+    (root / run.output).write_text('{"cells": ["from the --data file"]}')
+    assert "book/generated/n.ipynb" in build.stale_reason(root, run, record, inputs, data_all)
+    # A record without output hashes (an older build, or none recorded) is never trusted.
+    assert build.stale_reason(root, run, {"inputs": inputs, "data_all": data_all()}, inputs, data_all) == \
+        "published files not recorded"
 
 
 def test_without_a_read_log_any_data_change_makes_a_run_stale(tmp_path):
@@ -143,7 +170,8 @@ def test_without_a_read_log_any_data_change_makes_a_run_stale(tmp_path):
     run = runs.Run("n", "notebooks/n.ipynb", {})
     inputs = hashing.run_inputs(root, run.notebook, run.parameters)
     data_all = lambda: hashing.all_data_hash(root)  # noqa: E731
-    record = {"inputs": inputs, "data_all": hashing.all_data_hash(root)}
+    record = {"inputs": inputs, "data_all": hashing.all_data_hash(root),
+              "outputs": hashing.file_hashes(root, [run.output])}
     assert build.stale_reason(root, run, record, inputs, data_all) is None
     (root / "data" / "raw" / "b.csv").write_text("b\n3\n")
     assert build.stale_reason(root, run, record, inputs, data_all) == "data changed"
@@ -173,7 +201,7 @@ def test_readlog_records_files_opened_below_data_only(tmp_path):
     outside = tmp_path / "outside.txt"
     outside.write_text("x")
     script = (
-        "from neethelpers import paths, readlog\n"
+        "from neethelpers import paths\nfrom neethelpers.data import readlog\n"
         "readlog.start()\n"
         "open(paths.RAW_DIR / 'county_codes.csv').read()\n"
         f"open({str(outside)!r}).read()\n"
@@ -249,8 +277,23 @@ def test_provenance_runs_table_shows_every_page_and_its_parameters():
     text = provenance.runs_markdown(plan, state)
     for run in plan:
         assert f"`{run.id}` ({Path(run.notebook).stem})" in text
-    assert "`county = 'Oslo'`, `data_source = 'synthetic'`" in text
+    assert "`county` = Oslo, `data_source` = synthetic" in text
     assert "3,2 s" in text or "3,3 s" in text  # Norwegian decimal comma
+
+
+def test_provenance_shows_a_data_file_by_name_and_hash_never_its_path(tmp_path):
+    """Issue 14.1: the appendix names the --data file and its sha256, escaped, and never
+    publishes the analyst's local path."""
+    hostile = tmp_path / "hemmelig-mappe" / "<img src=x onerror=alert(1)>`x`.csv"
+    plan = runs.plan(data_source=str(hostile))
+    reg = next(r for r in plan if r.id == "regresjonsanalyse")
+    sha = "ab" * 32
+    state = {"runs": {reg.id: {"effective_parameters": runs.effective_parameters(paths.PROJECT_ROOT, reg),
+                               "parameters": dict(reg.parameters), "inputs": {"data_source": sha}}}}
+    text = provenance.runs_markdown(plan, state)
+    assert "hemmelig-mappe" not in text and str(tmp_path) not in text
+    assert "<img" not in text and "`x`" not in text
+    assert "filen &lt;img src\\=x onerror\\=alert\\(1\\)&gt;\\`x\\`\\.csv (sha256 `abababababababab…`)" in text
 
 
 def test_provenance_versions_come_from_requirements():

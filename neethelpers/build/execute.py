@@ -3,26 +3,38 @@
 Two phases, both strict:
 
 1. **Execute.** Every run of the plan (:mod:`neethelpers.build.plan`) that is out of date is
-   executed by papermill (kernel ``python3``, working directory = the output notebook's
-   folder, so ``report`` writes figures and CSVs to ``_assets/`` next to it), in
-   parallel (``jobs`` worker processes, each running one kernel at a time) with a
-   progress bar. Runs of the same notebook (the county pages) are split into at most
-   ``jobs`` batches that each share one kernel, reset between runs (see
-   ``_RESET_CODE``), so the libraries are imported once per batch instead of once per
-   page; a failed run ends its batch and no further runs start. A run is up to date when its source notebook, parameters, the
+   executed by papermill (kernel ``python3``) in parallel (``jobs`` worker processes, each
+   running one kernel at a time) with a progress bar. Runs of the same notebook (the
+   county pages) are split into at most ``jobs`` batches that each share one kernel, reset
+   between runs (see ``_RESET_CODE``), so the libraries are imported once per batch
+   instead of once per page; a failed run ends its batch and no further runs start.
+
+   A run executes in its own working folder, ``.neet-cache/runs/<page>/`` (``report``
+   writes figures and CSVs to ``_assets/`` there). Only when it succeeded are its files
+   moved into ``book/generated/`` — assets first, the notebook last — and the build
+   state records the sha256 of every file it published, saved at once (atomically) for
+   that run. A run is up to date when its source notebook, parameters, the
    ``neethelpers`` code and the data files it read are unchanged (see
-   :mod:`neethelpers.build.state`). After execution every code cell is tagged
-   ``remove-input`` (readers never see code), and county pages get the county's name
-   as their first heading. A failing cell fails the build with a message naming the
-   notebook, its parameters and the cell; the executed notebook is kept next to the
-   good one as ``book/generated/<page>.failed.ipynb``.
-2. **Render.** ``_toc.yml`` is regenerated, the provenance includes are written
-   (:mod:`neethelpers.build.provenance`), and Jupyter Book renders with execution off,
-   warnings as errors, nitpicky and keep-going (as ``jupyter-book build . -W -n
-   --keep-going``) into a staging folder, ``_build/.sphinx/html``. Only when that
-   succeeded is the staging folder swapped into ``_build/html``; a failed build leaves
-   the last good book untouched. When nothing changed since the last published book,
-   this phase is skipped.
+   :mod:`neethelpers.build.state`) **and** its published files still have the recorded
+   hashes: a build killed between publishing a page and recording it leaves a page whose
+   hash the state does not know, so the next build executes it again (a page computed
+   from a ``--data`` file can never pass as the default book's page).
+
+   After execution every code cell is tagged ``remove-input`` (readers never see code),
+   and county pages get the county's name as their first heading. A failing cell fails
+   the build with a message naming the notebook, its parameters and the cell; the
+   executed notebook is kept next to the good one as ``book/generated/<page>.failed.ipynb``
+   (removed by the next successful build).
+
+   **Faults.** Kernels are driven by an asynchronous client, so a kernel that dies (an
+   out-of-memory kill) fails its run within about a second, and one that stops answering
+   fails when the cell timeout (``NEET_CELL_TIMEOUT``, default 900 s) runs out. Workers are
+   spawned (they inherit no lock), get a parent-death signal and kill their kernel when
+   they stop; ipykernel's own parent poller ends a kernel whose worker vanished. SIGTERM
+   and SIGINT stop the whole build: workers and kernels are stopped, the last good book
+   stays, the lock is released (:class:`BuildInterrupted`, exit status 128 + signal).
+2. **Render.** See :mod:`neethelpers.build.render`: strict Jupyter Book into a staging
+   folder, then an atomic switch of the ``_build/html`` link.
 
 Title convention: the counties notebook starts with a Markdown cell whose first heading
 is a placeholder (``# Fylke``); the build replaces that heading with the county's
@@ -33,45 +45,49 @@ Markdown heading in the notebook, not an output.
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import os
-import re
 import shutil
-import subprocess
+import signal
 import sys
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
+from neethelpers.build import BuildError, BuildInterrupted
 from neethelpers.build import state as hashing, plan as runs, toc
+from neethelpers.build.lock import build_lock
+from neethelpers.build.render import (  # noqa: F401 - part of this module's interface
+    BUILD_DIR, HTML_DIR, SPHINX_WORK, _echo_default, book_files, book_key, die_with_parent, publish, render_book,
+    substitutions)
 from neethelpers import paths
 from neethelpers.build.sections import promote_markdown_outputs
-from neethelpers.errors import NeetError
 
 KERNEL = "python3"
-CELL_TIMEOUT = 900  # seconds; a cell that runs longer is treated as hung
-BUILD_DIR = "_build"
-HTML_DIR = "_build/html"
-SPHINX_WORK = "_build/.sphinx"  # doctrees + myst-nb output folder (kept between builds) + staging html
+CELL_TIMEOUT = 900  # seconds; a cell that runs longer is treated as hung (env NEET_CELL_TIMEOUT overrides)
+RUNS_DIR = "runs"  # below .neet-cache: one working folder per run being executed
 _EXEC_LINE = "__import__('neethelpers.data.readlog').data.readlog.start()"
 KERNEL_ARGUMENTS = [
     f"--IPKernelApp.exec_lines={_EXEC_LINE}",
     # Without this a parameter named like a line magic (`page: str = ...`) runs `%page`.
     "--InteractiveShell.automagic=False",
 ]
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
-class BuildError(NeetError):
-    """The build failed; the message says why and what was kept for inspection."""
+def cell_timeout() -> int:
+    try:
+        return max(1, int(os.environ.get("NEET_CELL_TIMEOUT", CELL_TIMEOUT)))
+    except ValueError:
+        return CELL_TIMEOUT
 
 
 @dataclass
 class RunOutcome:
     run: runs.Run
-    status: str  # "executed", "skipped", "failed"
+    status: str  # "executed", "skipped", "failed", "cancelled"
     reason: str = ""
     seconds: float = 0.0
     error: str | None = None
@@ -91,6 +107,10 @@ class BuildReport:
 
 # --- staleness ----------------------------------------------------------------------------
 
+#: Reasons that make a run execute even under ``--county``: its page is not the one recorded.
+OUTPUT_REASONS = ("executed notebook missing", "published files")
+
+
 def stale_reason(root: Path, run: runs.Run, record: dict | None, inputs: dict,
                  data_all: "callable") -> str | None:
     """Why ``run`` must be executed again (``None`` = up to date)."""
@@ -98,6 +118,14 @@ def stale_reason(root: Path, run: runs.Run, record: dict | None, inputs: dict,
         return "never executed"
     if not (root / run.output).exists():
         return "executed notebook missing"
+    outputs = record.get("outputs")
+    if not outputs:
+        return "published files not recorded"
+    current = hashing.file_hashes(root, outputs)
+    differ = [name for name, sha in outputs.items() if current.get(name) != sha]
+    if differ:
+        return ("published files differ from the recorded ones: " + ", ".join(differ[:3])
+                + (" …" if len(differ) > 3 else ""))
     old = record.get("inputs", {})
     for key in ("notebook", "parameters", "code", "data_source"):
         if old.get(key) != inputs.get(key):
@@ -216,12 +244,17 @@ _neet_reset({cwd!r}, {log!r})
 del _neet_reset
 """
 
-# Set in each worker process by _init_worker: where results go, and the fail-fast signal.
-_WORKER: dict = {"queue": None, "stop": None, "km": None}
+# Set in each worker process by _worker_main: where results go, the fail-fast signal, and the
+# kernel the worker is using (so a stopping worker can kill it).
+_WORKER: dict = {"queue": None, "stop": None, "km": None, "kernel_pid": None}
 
 
-def _init_worker(queue, stop) -> None:
-    _WORKER["queue"], _WORKER["stop"] = queue, stop
+def _run_sync(coro_fn, *args, **kwargs):
+    """Run a coroutine of the async kernel manager/client on this thread's event loop (the
+    same loop nbclient uses)."""
+    from jupyter_core.utils import run_sync
+
+    return run_sync(coro_fn)(*args, **kwargs)
 
 
 def _warm_engine_name() -> str:
@@ -236,7 +269,12 @@ def _warm_engine_name() -> str:
         return name
 
     class KernelEngine(NBClientEngine):
-        """papermill's nbclient engine, but with a kernel the build started (and may reuse)."""
+        """papermill's nbclient engine, but with a kernel the build started (and may reuse).
+
+        The kernel manager is an ``AsyncKernelManager``, so nbclient talks to the kernel
+        with an asynchronous client: its checks that the kernel is alive and its cell
+        timeout keep running while a cell executes (a blocking client stalls nbclient's
+        event loop on a dead kernel, and the build would hang forever)."""
 
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
@@ -269,34 +307,74 @@ def _kernel_env(root: str, read_log: Path) -> dict:
 
 
 def _start_kernel(root: str, cwd: Path, read_log: Path, kernel_log: Path):
-    from jupyter_client.manager import KernelManager
+    from jupyter_client.manager import AsyncKernelManager
 
-    km = KernelManager(kernel_name=KERNEL)
+    km = AsyncKernelManager(kernel_name=KERNEL)
     # The kernel's own chatter (stderr/stdout of the process) goes to a log file.
     with open(kernel_log, "w", encoding="utf-8") as fh:
-        km.start_kernel(extra_arguments=KERNEL_ARGUMENTS, env=_kernel_env(root, read_log), cwd=str(cwd),
-                        stdout=fh, stderr=fh)
+        _run_sync(km.start_kernel, extra_arguments=KERNEL_ARGUMENTS, env=_kernel_env(root, read_log),
+                  cwd=str(cwd), stdout=fh, stderr=fh)
+    _WORKER["kernel_pid"] = _kernel_pid(km)
     return km
 
 
-def _reset_kernel(km, cwd: Path, read_log: Path) -> None:
+def _kernel_pid(km) -> int | None:
+    process = getattr(getattr(km, "provisioner", None), "process", None)
+    return getattr(process, "pid", None)
+
+
+def _kernel_status(km) -> str:
+    """``"exit status -9 (SIGKILL …)"`` for a kernel process that ended, else ``""``."""
+    process = getattr(getattr(km, "provisioner", None), "process", None)
+    code = process.poll() if process is not None else None
+    if code is None:
+        return ""
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        hint = " — killed, for example by the out-of-memory killer" if -code == signal.SIGKILL else ""
+        return f"the kernel process was ended by {name}{hint}"
+    return f"the kernel process exited with status {code}"
+
+
+async def _areset(km, code: str) -> dict:
     kc = km.client()
     kc.start_channels()
     try:
-        kc.wait_for_ready(timeout=60)
-        reply = kc.execute_interactive(_RESET_CODE.format(cwd=str(cwd), log=str(read_log)), timeout=120,
-                                       output_hook=lambda msg: None)
+        await kc.wait_for_ready(timeout=60)
+        return await kc.execute_interactive(code, timeout=120, output_hook=lambda msg: None)
     finally:
         kc.stop_channels()
+
+
+def _reset_kernel(km, cwd: Path, read_log: Path) -> None:
+    if not _run_sync(km.is_alive):
+        raise RuntimeError("the kernel of the previous run is no longer alive")
+    reply = _run_sync(_areset, km, _RESET_CODE.format(cwd=str(cwd), log=str(read_log)))
     if reply["content"].get("status") != "ok":
         raise RuntimeError(f"resetting the kernel failed: {reply['content'].get('evalue', '')}")
 
 
 def _stop_kernel(km) -> None:
     try:
-        km.shutdown_kernel(now=True)
+        _run_sync(km.shutdown_kernel, now=True)
     except Exception:  # noqa: BLE001 - a dead kernel needs no shutdown
-        pass
+        _kill_kernel(_kernel_pid(km))
+    _WORKER["kernel_pid"] = None
+
+
+def _kill_kernel(pid: int | None) -> None:
+    """Kill a kernel and its own children (it leads its own process group) at once."""
+    if not pid:
+        return
+    for kill in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+        try:
+            kill()
+            return
+        except (ProcessLookupError, PermissionError):
+            continue
 
 
 def _emit(result: dict, collected: list) -> None:
@@ -308,9 +386,10 @@ def _emit(result: dict, collected: list) -> None:
 def execute_batch(root: str, run_dicts: list[dict]) -> list[dict]:
     """Execute runs one after another in one kernel (in a worker process).
 
-    Each result (a dict: ``id``, ``ok``, ``seconds``, ``error``, ``glue``, ``reads``) is
-    put on the worker's queue as soon as it is known, and all are returned. After a
-    failure the kernel is discarded and the rest of the batch is not started.
+    Each result (a dict: ``id``, ``ok``, ``seconds``, ``error``, ``glue``, ``reads``,
+    ``outputs``) is put on the worker's queue as soon as it is known, and all are
+    returned. After a failure the kernel is discarded and the rest of the batch is not
+    started.
     """
     collected: list[dict] = []
     km = None
@@ -333,6 +412,11 @@ def execute_batch(root: str, run_dicts: list[dict]) -> list[dict]:
     return collected
 
 
+def run_workdir(root: Path, run: runs.Run) -> Path:
+    """The folder a run executes in (its ``_assets/`` are written there)."""
+    return hashing.state_dir(root) / RUNS_DIR / _log_name(run.id)
+
+
 def _execute_one(root: str, run: runs.Run, km) -> dict:
     """Execute one run in ``km`` (reset first) or in a new kernel; never raises.
 
@@ -340,13 +424,16 @@ def _execute_one(root: str, run: runs.Run, km) -> dict:
     stopped because something went wrong)."""
     import nbformat
     import papermill as pm
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     root_p = Path(root)
     out = root_p / run.output
-    partial = out.with_name(out.stem + ".partial.ipynb")
     failed = root_p / run.failed_output
-    out.parent.mkdir(parents=True, exist_ok=True)
+    work = run_workdir(root_p, run)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    partial = work / out.name
     state_dir = hashing.state_dir(root_p)
     (state_dir / "reads").mkdir(parents=True, exist_ok=True)
     (state_dir / "logs").mkdir(parents=True, exist_ok=True)
@@ -355,24 +442,26 @@ def _execute_one(root: str, run: runs.Run, km) -> dict:
     read_log.unlink(missing_ok=True)
     started = time.perf_counter()
     result = {"id": run.id, "ok": False, "km": None}
+    timeout = cell_timeout()
     try:
         if km is None:
-            km = _start_kernel(root, out.parent, read_log, kernel_log)
+            km = _start_kernel(root, work, read_log, kernel_log)
         else:
             kernel_log.write_text(f"(kernel reused from an earlier run of {run.notebook})\n", encoding="utf-8")
-            _reset_kernel(km, out.parent, read_log)
+            _reset_kernel(km, work, read_log)
         _WORKER["km"] = km
         pm.execute_notebook(
             str(root_p / run.notebook), str(partial), parameters=dict(run.parameters),
             engine_name=_warm_engine_name(), kernel_name=KERNEL, progress_bar=False, log_output=False,
-            request_save_on_cell_execute=False, execution_timeout=CELL_TIMEOUT,
+            request_save_on_cell_execute=False, execution_timeout=timeout,
         )
         nb = nbformat.read(partial, as_version=4)
         postprocess(nb, run.title)
+        redact_local_paths(nb, root_p, run.parameters)
         nbformat.write(nb, partial)
-        os.replace(partial, out)
+        outputs = _publish_run(root_p, run, work, partial)
         failed.unlink(missing_ok=True)
-        result.update(ok=True, glue=glued_values(nb), km=km)
+        result.update(ok=True, glue=glued_values(nb), outputs=outputs, km=km)
     except PapermillExecutionError as exc:
         kept = _keep_failed(partial, failed)
         try:
@@ -386,12 +475,22 @@ def _execute_one(root: str, run: runs.Run, km) -> dict:
             f"    {exc.ename}: {exc.evalue}\n"
             f"    the executed notebook is kept at {_rel(root_p, kept) if kept else '(not written)'}"
         )
-    except Exception as exc:  # noqa: BLE001 - kernel died, notebook unreadable, timeout ...
+    except (DeadKernelError, CellTimeoutError) as exc:
+        kept = _keep_failed(partial, failed)
+        where = f"; the notebook executed so far is kept at {_rel(root_p, kept)}" if kept else ""
+        if isinstance(exc, DeadKernelError) or (km is not None and _kernel_status(km)):
+            why = "the Python kernel died while executing it" + (f" ({_kernel_status(km)})" if km else "")
+        else:
+            why = f"a cell did not finish within {timeout} s (the kernel stopped answering or the cell hangs)"
+        result["error"] = f"{run.describe()} failed: {why}{where}; kernel log: {_rel(root_p, kernel_log)}"
+    except Exception as exc:  # noqa: BLE001 - kernel did not start, notebook unreadable ...
         kept = _keep_failed(partial, failed)
         where = f"; the executed notebook is kept at {_rel(root_p, kept)}" if kept else ""
         text = str(exc).strip()
+        status = _kernel_status(km) if km is not None else ""
         result["error"] = (f"{run.describe()} could not be executed: {type(exc).__name__}: "
-                           f"{text.splitlines()[-1] if text else ''}{where}; kernel log: {_rel(root_p, kernel_log)}")
+                           f"{text.splitlines()[-1] if text else ''}{f' ({status})' if status else ''}{where}; "
+                           f"kernel log: {_rel(root_p, kernel_log)}")
     if not result["ok"] and km is not None:
         _stop_kernel(km)
         result["km"] = None
@@ -399,11 +498,56 @@ def _execute_one(root: str, run: runs.Run, km) -> dict:
     from neethelpers.data import readlog
 
     result["reads"] = readlog.read(read_log)
+    # The (now empty) working folder stays: a reused kernel still has it as its working
+    # directory until the next run's reset; the next build removes it.
     return result
+
+
+def redact_local_paths(nb, root: Path, parameters: dict) -> None:
+    """Remove local paths from an executed notebook (it is published with the book): a
+    ``--data`` file's path becomes its bare name, and the project folder is left out of the
+    paths papermill records (``data/raw/x.csv`` instead of ``/home/…/data/raw/x.csv``)."""
+    replacements = []
+    source = hashing.data_source_file(parameters)
+    if source:
+        replacements.append((source, Path(source).name))
+    replacements.append((str(root).rstrip("/") + "/", ""))
+
+    def clean(value):
+        if isinstance(value, str):
+            for old, new in replacements:
+                value = value.replace(old, new)
+            return value
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        if isinstance(value, dict):
+            for key in list(value):
+                value[key] = clean(value[key])
+            return value
+        return value
+
+    clean(nb)
+
+
+def _publish_run(root: Path, run: runs.Run, work: Path, notebook: Path) -> dict[str, str]:
+    """Move a successful run's files from its working folder into ``book/generated/``
+    (assets first, the notebook last); returns ``{path relative to root: sha256}``."""
+    out = root / run.output
+    out.parent.mkdir(parents=True, exist_ok=True)
+    moved: dict[str, str] = {}
+    for path in sorted(p for p in work.rglob("*") if p.is_file() and p != notebook):
+        dest = out.parent / path.relative_to(work)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        moved[dest.relative_to(root).as_posix()] = hashing.sha256_file(path)
+        os.replace(path, dest)
+    moved[run.output] = hashing.sha256_file(notebook)
+    os.replace(notebook, out)
+    return moved
 
 
 def _keep_failed(partial: Path, failed: Path) -> Path | None:
     if partial.exists():
+        failed.parent.mkdir(parents=True, exist_ok=True)
         os.replace(partial, failed)
         return failed
     return None
@@ -413,11 +557,66 @@ def _rel(root: Path, path: Path) -> str:
     return hashing.relative_or_absolute(root, path)
 
 
+# --- worker processes ------------------------------------------------------------------------
+
+def _worker_main(root: str, tasks, results, stop, parent_pid: int) -> None:
+    """A worker process: take batches from ``tasks`` until ``None`` and execute them.
+
+    It dies with the build (parent-death signal SIGTERM, and a check that the parent is
+    still there), ignores SIGINT (the build decides), and on SIGTERM kills its kernel and
+    exits at once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _worker_stop)
+    die_with_parent(parent_pid, signal.SIGTERM)
+    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+    _WORKER["queue"], _WORKER["stop"] = results, stop
+    while True:
+        item = tasks.get()
+        if item is None:
+            break
+        results.put({"worker": os.getpid(), "batch": [rd["id"] for rd in item]})
+        execute_batch(root, item)
+    results.put({"worker": os.getpid(), "done": True})
+    results.close()
+    results.join_thread()
+
+
+def _worker_stop(signum, frame) -> None:  # noqa: ARG001 - signal handler
+    _kill_kernel(_WORKER.get("kernel_pid"))
+    os._exit(128 + signum)
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """Where there is no parent-death signal: stop when the build process is gone."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent_pid:
+            _worker_stop(signal.SIGTERM, None)
+
+
+@contextmanager
+def _stop_on_signals():
+    """Turn SIGTERM and SIGINT into :class:`BuildInterrupted` in the build process (main
+    thread only), so the build stops its workers and releases the lock on the way out."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    fired: list[int] = []
+
+    def handler(signum, frame):  # noqa: ARG001
+        if not fired:  # a second signal during the clean-up must not interrupt the clean-up
+            fired.append(signum)
+            raise BuildInterrupted(signum)
+
+    previous = {s: signal.signal(s, handler) for s in _STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
 # --- the build -----------------------------------------------------------------------------
-
-def _echo_default(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
 
 def select_runs(root: Path, plan: list[runs.Run], state: dict, *, force: bool, county=None
                 ) -> tuple[list[tuple[runs.Run, str]], list[tuple[runs.Run, str]], dict[str, dict]]:
@@ -435,6 +634,8 @@ def select_runs(root: Path, plan: list[runs.Run], state: dict, *, force: bool, c
                 todo.append((run, f"requested (--county {county.name})"))
             elif not (root / run.output).exists():
                 todo.append((run, "executed notebook missing"))
+            elif reason and reason.startswith(OUTPUT_REASONS):
+                todo.append((run, reason))  # never publish a page the state does not vouch for
             elif reason and not force:
                 left.append((run, reason))
             continue
@@ -446,7 +647,8 @@ def select_runs(root: Path, plan: list[runs.Run], state: dict, *, force: bool, c
 def build(root: Path | str | None = None, *, force: bool = False, county=None, jobs: int | None = None,
           data_source: str | None = None, year: int | None = None, dry_run: bool = False,
           progress: bool = True, reuse_kernels: bool = True, echo=_echo_default) -> BuildReport:
-    """Execute what is out of date and publish the book. Raises :class:`BuildError`.
+    """Execute what is out of date and publish the book. Raises :class:`BuildError`
+    (:class:`BuildInterrupted` after SIGTERM or SIGINT).
 
     ``county`` is a :class:`neethelpers.registry.counties.County`: only its page is executed
     (plus pages that were never executed), then the book is rebuilt. ``reuse_kernels=False``
@@ -471,30 +673,34 @@ def build(root: Path | str | None = None, *, force: bool = False, county=None, j
             report.outcomes.append(RunOutcome(run, "dry-run" if run.id in todo_ids else "skipped", why))
         return report
 
-    with _build_lock(root):
+    with _stop_on_signals(), build_lock(root):
         # Read the state again under the lock: a build that just finished may have changed it.
+        _remove_leftovers(root)
         state = hashing.load_state(root)
         todo, left, inputs = select_runs(root, plan, state, force=force, county=county)
-        return _build_locked(root, plan, state, todo, left, inputs, report, started, jobs=jobs,
-                             progress=progress, reuse_kernels=reuse_kernels, echo=echo)
-
-
-@contextmanager
-def _build_lock(root: Path):
-    """One build at a time per project (two would overwrite each other's notebooks)."""
-    import fcntl
-
-    lock_path = hashing.state_dir(root) / "build.lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "w") as fh:
         try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            raise BuildError(f"another `neet build` is running in {root}; wait for it to finish") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+            return _build_locked(root, plan, state, todo, left, inputs, report, started, jobs=jobs,
+                                 progress=progress, reuse_kernels=reuse_kernels, echo=echo)
+        except BuildInterrupted as exc:
+            done = sum(1 for o in report.outcomes if o.status == "executed")
+            raise BuildInterrupted(exc.signum, f"{exc}: every notebook run and kernel was stopped; "
+                                   f"the last good book in {HTML_DIR}/ is unchanged"
+                                   + (f" ({done} page(s) executed before are kept and recorded)" if done else "")
+                                   ) from None
+
+
+def _remove_leftovers(root: Path) -> None:
+    """Under the lock: working folders of runs that an earlier build did not finish."""
+    shutil.rmtree(hashing.state_dir(root) / RUNS_DIR, ignore_errors=True)
+
+
+def _remove_failed_notebooks(root: Path) -> None:
+    """After a successful build: the notebooks kept from failed or interrupted runs."""
+    generated = root / runs.GENERATED
+    if generated.is_dir():
+        for path in generated.rglob("*.ipynb"):
+            if path.name.endswith((".failed.ipynb", ".partial.ipynb")):
+                path.unlink(missing_ok=True)
 
 
 def _build_locked(root, plan, state, todo, left, inputs, report, started, *, jobs, progress, reuse_kernels,
@@ -504,11 +710,14 @@ def _build_locked(root, plan, state, todo, left, inputs, report, started, *, job
     for run, why in left:
         report.warnings.append(f"{run.output} is out of date ({why}) but was not re-run because of --county; "
                                "run `neet build` to refresh it")
-    outcomes = _execute_all(root, todo, state, inputs, jobs=jobs, progress=progress, echo=echo,
-                            reuse=reuse_kernels)
+    outcomes: list[RunOutcome] = []
+    try:
+        _execute_all(root, todo, state, inputs, jobs=jobs, progress=progress, echo=echo,
+                     reuse=reuse_kernels, outcomes=outcomes)
+    finally:
+        report.outcomes = list(outcomes)
     done_ids = {o.run.id for o in outcomes}
     report.outcomes = outcomes + [RunOutcome(r, "skipped", "up to date") for r in plan if r.id not in done_ids]
-    hashing.save_state(root, state)
     failures = [o for o in outcomes if o.status == "failed"]
     if failures:
         cancelled = sum(1 for o in outcomes if o.status == "cancelled")
@@ -519,6 +728,7 @@ def _build_locked(root, plan, state, todo, left, inputs, report, started, *, job
 
     report.book = render_book(root, plan, state, echo=echo)
     hashing.save_state(root, state)
+    _remove_failed_notebooks(root)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -552,70 +762,125 @@ def make_batches(todo: list[runs.Run], jobs: int, *, reuse: bool = True,
     return batches
 
 
+
 def _execute_all(root: Path, todo, state: dict, inputs: dict, *, jobs, progress, echo,
-                 reuse: bool = True) -> list[RunOutcome]:
+                 reuse: bool = True, outcomes: list[RunOutcome] | None = None) -> list[RunOutcome]:
+    """Execute ``todo`` in worker processes; each success is recorded in the state (and the
+    state saved) as soon as it arrives. Results are appended to ``outcomes`` as they come,
+    so a caller sees them even when a signal interrupts the build."""
     import queue as _queue
 
+    collected = outcomes if outcomes is not None else []
     if not todo:
-        return []
+        return collected
     why_of = {run.id: why for run, why in todo}
     run_of = {run.id: run for run, _ in todo}
     jobs = max(1, jobs or os.cpu_count() or 1)
     estimates = {rid: rec.get("seconds", 60.0) for rid, rec in state["runs"].items()}
     batches = make_batches([r for r, _ in todo], jobs, reuse=reuse, estimates=estimates)
     jobs = min(jobs, len(batches))
-    outcomes: dict[str, RunOutcome] = {}
-    ctx = get_context("fork") if sys.platform.startswith("linux") else get_context("spawn")
-    results, stop = ctx.Queue(), ctx.Event()
+    done: dict[str, RunOutcome] = {}
+    # Spawned, not forked: a worker inherits nothing of the build process (no lock, no threads).
+    ctx = get_context("spawn")
+    tasks, results, stop = ctx.Queue(), ctx.Queue(), ctx.Event()
+    for batch in batches:
+        tasks.put([_run_dict(r) for r in batch])
+    for _ in range(jobs):
+        tasks.put(None)
     bar = None
+    current: dict[int, list[str]] = {}  # worker pid -> the runs of the batch it is executing
 
     def handle(res: dict) -> None:
+        if "worker" in res:
+            if "batch" in res:
+                current[res["worker"]] = res["batch"]
+            return
         run = run_of[res["id"]]
-        if res["id"] in outcomes:
+        if res["id"] in done:
             return
         if res.get("cancelled"):
-            outcomes[run.id] = RunOutcome(run, "cancelled", "not started because another run failed")
+            outcome = RunOutcome(run, "cancelled", "not started because another run failed")
         elif res["ok"]:
             _record(root, state, run, inputs[run.id], res)
-            outcomes[run.id] = RunOutcome(run, "executed", why_of[run.id], res["seconds"])
+            hashing.save_state(root, state)  # per run: the state always describes what is published
+            outcome = RunOutcome(run, "executed", why_of[run.id], res["seconds"])
         else:
-            outcomes[run.id] = RunOutcome(run, "failed", why_of[run.id], res.get("seconds", 0.0), res["error"])
+            outcome = RunOutcome(run, "failed", why_of[run.id], res.get("seconds", 0.0), res["error"])
             stop.set()  # strict and fast: start no further runs once one has failed
+        done[run.id] = outcome
+        collected.append(outcome)
         if bar is not None:
             bar.set_postfix_str(run.id, refresh=False)
             bar.update(1)
 
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
-                             initargs=(results, stop)) as pool:
-        futures = {pool.submit(execute_batch, str(root), [_run_dict(r) for r in batch]): batch for batch in batches}
+    def drain() -> None:
+        while True:
+            try:
+                handle(results.get_nowait())
+            except _queue.Empty:
+                return
+
+    workers = [ctx.Process(target=_worker_main, args=(str(root), tasks, results, stop, os.getpid()),
+                           name=f"neet-worker-{i + 1}", daemon=True) for i in range(jobs)]
+    try:
+        for w in workers:
+            w.start()
         bar = _progress(len(todo), progress)
-        while len(outcomes) < len(todo):
+        while len(done) < len(todo):
             try:
                 handle(results.get(timeout=0.5))
                 continue
             except _queue.Empty:
                 pass
-            if stop.is_set():
-                for fut in futures:
-                    fut.cancel()
-            for fut, batch in futures.items():
-                if not fut.done():
+            for w in workers:
+                if w.exitcode is None or w.exitcode == 0:
                     continue
-                if fut.cancelled():
-                    for run in batch:
-                        handle({"id": run.id, "ok": False, "cancelled": True})
-                elif fut.exception() is not None:  # the worker process died
-                    for run in batch:
-                        handle({"id": run.id, "ok": False, "seconds": 0.0,
-                                "error": f"{run.describe()} could not be executed: {fut.exception()!r}"})
-                else:  # finished: anything it reported is on the queue; drain it before concluding
-                    for res in fut.result():
-                        if res["id"] not in outcomes:
-                            handle(res)
+                drain()
+                for rid in current.pop(w.pid, []):
+                    if rid not in done:
+                        handle({"id": rid, "ok": False, "seconds": 0.0,
+                                "error": f"{run_of[rid].describe()} could not be executed: the worker process "
+                                         f"executing it died ({_exit_text(w.exitcode)})"})
+            if not any(w.is_alive() for w in workers):
+                drain()
+                for rid in run_of:
+                    if rid not in done:
+                        handle({"id": rid, "ok": False, "cancelled": True})
+    finally:
+        _stop_workers(workers, stop, tasks, results)
         if bar is not None:
             bar.close()
     order_ids = [r.id for r, _ in todo]
-    return sorted(outcomes.values(), key=lambda o: order_ids.index(o.run.id))
+    collected.sort(key=lambda o: order_ids.index(o.run.id))
+    return collected
+
+
+def _exit_text(code: int) -> str:
+    if code < 0:
+        try:
+            return f"ended by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"ended by signal {-code}"
+    return f"exit status {code}"
+
+
+def _stop_workers(workers, stop, tasks, results) -> None:
+    """Stop every worker (each kills its kernel on SIGTERM) and wait for them, briefly."""
+    stop.set()
+    for w in workers:
+        if w.is_alive():
+            w.terminate()
+    deadline = time.monotonic() + 10
+    for w in workers:
+        if w.pid is None:
+            continue
+        w.join(max(0.1, deadline - time.monotonic()))
+        if w.is_alive():
+            w.kill()
+            w.join(2)
+    for q in (tasks, results):
+        q.cancel_join_thread()
+        q.close()
 
 
 def _progress(total: int, enabled: bool):
@@ -641,6 +906,7 @@ def _record(root: Path, state: dict, run: runs.Run, inputs: dict, res: dict) -> 
         "executed_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "seconds": round(res["seconds"], 2),
         "glue": res.get("glue", {}),
+        "outputs": res.get("outputs", {}),
     }
     if names:
         catalog = hashing.relative_or_absolute(root, hashing.catalog_file(root))
@@ -650,124 +916,6 @@ def _record(root: Path, state: dict, run: runs.Run, inputs: dict, res: dict) -> 
     else:
         record["data_all"] = hashing.all_data_hash(root)
     state["runs"][run.id] = record
-
-
-# --- rendering --------------------------------------------------------------------------------
-
-def substitutions(plan: list[runs.Run], state: dict) -> dict[str, dict[str, str]]:
-    """Glued values of every page as MyST substitutions: ``{{ nasjonalt.neet_share_latest }}``.
-
-    myst-nb's ``{glue:md}`` cannot paste from another document, so the front page uses
-    these substitutions instead; a missing key fails the strict build.
-    """
-    return {run.namespace: dict(state["runs"].get(run.id, {}).get("glue", {})) for run in plan if run.namespace}
-
-
-def book_files(root: Path) -> list[Path]:
-    """Everything Jupyter Book reads, except what the provenance step writes."""
-    files = [root / "_config.yml", root / "_toc.yml"]
-    prov = root / runs.GENERATED / "provenance"  # = provenance.PROVENANCE_DIR, without importing Babel here
-    for path in hashing._walk(root / "book"):
-        if prov in path.parents or path.name.endswith((".failed.ipynb", ".partial.ipynb")):
-            continue
-        files.append(path)
-    return [f for f in files if f.exists()]
-
-
-def book_key(root: Path, plan: list[runs.Run], state: dict) -> str:
-    from neethelpers.build import provenance
-
-    return hashing.sha256_json({
-        "files": hashing.hash_files(root, book_files(root)),
-        "substitutions": substitutions(plan, state),
-        "provenance": provenance.inputs_fingerprint(root, plan, state),
-        # The build machinery shapes the rendered book too (provenance pages, Sphinx options).
-        "machinery": hashing.hash_files(root, hashing.build_only_files(root)),
-    })
-
-
-def render_book(root: Path, plan: list[runs.Run], state: dict, *, echo=_echo_default) -> str:
-    """Render and publish the book unless nothing changed. Returns ``"built"`` or ``"unchanged"``."""
-    from neethelpers.build import provenance
-
-    key = book_key(root, plan, state)
-    html = root / HTML_DIR
-    if state["book"].get("key") == key and (html / "index.html").exists():
-        echo(f"Book unchanged: {HTML_DIR}/index.html")
-        return "unchanged"
-    provenance.write_all(root, plan, state)
-    work = root / SPHINX_WORK
-    staging = work / "html"
-    if staging.exists():
-        shutil.rmtree(staging)
-    echo("Rendering the book with Jupyter Book (strict) …")
-    t0 = time.perf_counter()
-    proc = run_sphinx(root, staging, work / ".doctrees", substitutions(plan, state))
-    if proc.returncode != 0 or not (staging / "index.html").exists():
-        # Forget the incremental Sphinx state so the next build re-reads every page and
-        # cannot silently skip the warnings of this one.
-        shutil.rmtree(work, ignore_errors=True)
-        raise BuildError(
-            f"Jupyter Book failed (warnings are errors); the last good book in {HTML_DIR}/ is unchanged.\n"
-            + _sphinx_problems(proc.stdout + proc.stderr))
-    publish(root, staging)
-    state["book"] = {"key": key, "built_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-                     "seconds": round(time.perf_counter() - t0, 2)}
-    echo(f"Book written to {HTML_DIR}/index.html")
-    return "built"
-
-
-def _sphinx_problems(output: str) -> str:
-    output = re.sub(r"\x1b\[[0-9;]*m", "", output)  # colour codes
-    lines = [ln for ln in output.splitlines() if "WARNING" in ln or "ERROR" in ln or "Error" in ln
-             or "Exception" in ln]
-    shown = lines[:40] or output.strip().splitlines()[-40:]
-    return "\n".join("  " + ln for ln in shown)
-
-
-def run_sphinx(root: Path, outdir: Path, doctreedir: Path, subs: dict) -> subprocess.CompletedProcess:
-    """Run Jupyter Book's Sphinx build in a fresh interpreter (docutils keeps global state)."""
-    work = outdir.parent
-    work.mkdir(parents=True, exist_ok=True)
-    subs_file = work / "substitutions.json"
-    subs_file.write_text(json.dumps(subs, ensure_ascii=False), encoding="utf-8")
-    cmd = [sys.executable, "-m", "neethelpers.build.execute", "sphinx", str(root), str(outdir), str(doctreedir),
-           str(subs_file)]
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(root), *filter(None, [env.get("PYTHONPATH")])])
-    env["NO_COLOR"] = "1"
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=root)
-
-
-def _sphinx_main(root: str, outdir: str, doctreedir: str, subs_file: str) -> int:
-    """Entry point of the Sphinx subprocess: ``jupyter-book build . -W -n --keep-going``."""
-    from jupyter_book.sphinx import build_sphinx
-
-    root_p = Path(root)
-    subs = json.loads(Path(subs_file).read_text(encoding="utf-8"))
-    result = build_sphinx(
-        root_p, Path(outdir), noconfig=True, path_config=str(root_p / "_config.yml"),
-        confoverrides={"external_toc_path": (root_p / "_toc.yml").as_posix(), "latex_individualpages": False,
-                       "nitpicky": True, "myst_substitutions": subs},
-        doctreedir=Path(doctreedir), builder="html", warningiserror=True, keep_going=True,
-        force_all=True, quiet=True,
-    )
-    if isinstance(result, Exception):
-        return 2
-    return int(result)
-
-
-def publish(root: Path, staging: Path) -> None:
-    """Swap the freshly built ``staging`` folder into ``_build/html``."""
-    html = root / HTML_DIR
-    old = root / BUILD_DIR / ".html-old"
-    if old.exists():
-        shutil.rmtree(old)
-    if html.exists():
-        os.replace(html, old)
-    os.replace(staging, html)
-    if old.exists():
-        shutil.rmtree(old, ignore_errors=True)
 
 
 # --- working copies (tests and benchmarks) ---------------------------------------------------
@@ -792,8 +940,3 @@ def copy_project(root: Path | str, dest: Path | str) -> Path:
     shutil.copytree(root, dest, ignore=ignore, symlinks=True, dirs_exist_ok=True)
     return dest
 
-
-if __name__ == "__main__":  # the Sphinx subprocess
-    if len(sys.argv) == 6 and sys.argv[1] == "sphinx":
-        sys.exit(_sphinx_main(*sys.argv[2:]))
-    sys.exit("usage: python -m neethelpers.build.execute sphinx ROOT OUTDIR DOCTREEDIR SUBSTITUTIONS_JSON")

@@ -116,10 +116,22 @@ def catalog_markdown(root: Path, catalog_link: str | None = None) -> str:
 
 # --- runs -----------------------------------------------------------------------------------------
 
-def _params_text(params: dict) -> str:
+def _params_text(params: dict, data_sha256: str | None = None) -> str:
+    """The parameters of a run for the appendix. A data file given with ``--data`` is shown by
+    its name and sha256, never by its local path; every value goes through
+    :func:`neethelpers.presentation.fmt.escape_user_text` (a file name is user input)."""
     if not params:
         return "ingen"
-    return ", ".join(f"`{k} = {v!r}`" if v is not None else f"`{k}` (ingen verdi)" for k, v in params.items())
+    shown = []
+    for k, v in params.items():
+        if v is None:
+            shown.append(f"`{k}` (ingen verdi)")
+        elif k == "data_source" and isinstance(v, str) and hashing.data_source_file({k: v}):
+            digest = f" (sha256 `{data_sha256[:16]}…`)" if data_sha256 else ""
+            shown.append(f"`{k}` = filen {fmt.escape_user_text(Path(v).name)}{digest}")
+        else:
+            shown.append(f"`{k}` = {fmt.escape_user_text(v if isinstance(v, str) else repr(v))}")
+    return ", ".join(shown)
 
 
 def _local_time(iso: str | None) -> str:
@@ -151,7 +163,8 @@ def runs_markdown(plan: list[runs.Run], state: dict) -> str:
         shown = {k: v for k, v in params.items()}
         rows.append([
             f"`{run.id}` ({Path(run.notebook).stem})",
-            _params_text(shown) + (f" (satt av byggingen: {', '.join(sorted(injected))})" if injected else ""),
+            _params_text(shown, rec.get("inputs", {}).get("data_source"))
+            + (f" (satt av byggingen: {', '.join(sorted(injected))})" if injected else ""),
             _local_time(rec.get("executed_at")),
             f"{fmt.number(rec['seconds'], 1)} s" if "seconds" in rec else "",
         ])
@@ -264,7 +277,8 @@ def inputs_fingerprint(root: Path, plan: list[runs.Run], state: dict) -> dict:
     so is the page."""
     cat = hashing.catalog_file(root)
     run_facts = {r.id: {k: state.get("runs", {}).get(r.id, {}).get(k)
-                        for k in ("effective_parameters", "parameters", "executed_at", "seconds")} for r in plan}
+                        for k in ("effective_parameters", "parameters", "inputs", "executed_at", "seconds")}
+                 for r in plan}
     script = root / "neethelpers" / "microdata" / "script.py"
     return {
         "catalog": hashing.sha256_file(cat) if cat.exists() else None,

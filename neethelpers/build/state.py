@@ -22,32 +22,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 from neethelpers import paths
+# The one hash and atomic writer (neethelpers/files.py), offered here for the build modules.
+from neethelpers.files import sha256_bytes, sha256_file, sha256_json, write_if_changed, write_text_atomic  # noqa: F401
 
 #: Package folders that only the build and the command line use (no notebook imports them),
 #: so changing them does not change any notebook's output.
 BUILD_ONLY_FOLDERS = (("build",), ("cli",), ("data", "refresh"))
 STATE_DIR_NAME = ".neet-cache"
 STATE_VERSION = 1
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def sha256_json(obj) -> str:
-    return sha256_bytes(json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8"))
 
 
 def hash_files(root: Path, files) -> str:
@@ -169,25 +154,5 @@ def load_state(root: Path) -> dict:
     return state
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_state(root: Path, state: dict) -> None:
     write_text_atomic(state_path(root), json.dumps(state, indent=1, sort_keys=True, ensure_ascii=False))
-
-
-def write_if_changed(path: Path, text: str) -> bool:
-    """Write ``text`` unless the file already holds it (keeps mtimes stable); True if written."""
-    if path.exists() and path.read_text(encoding="utf-8") == text:
-        return False
-    write_text_atomic(path, text)
-    return True

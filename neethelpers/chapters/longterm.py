@@ -148,14 +148,15 @@ def _intro(ctx: _Ctx, data, result: d.DescriptiveResult | None, overview: bool) 
         return
     source = Path(data.source) if data.source is not None else None
     kind = "data på personnivå" if data.kind == "persons" else "celletall"
-    name = source.name if source is not None else "den oppgitte datafilen"
+    # The file's name is user input: it reaches the page only through fmt.escape_user_text.
+    name = f"**{fmt.escape_user_text(source.name)}**" if source is not None else "den oppgitte datafilen"
     digest = ""
     if source is not None and source.is_file():
-        from neethelpers.data.catalog import sha256_file
+        from neethelpers.files import sha256_file
 
         digest = f", SHA-256 {sha256_file(source)[:12]}"
     report.markdown(
-        f"Tabellene og figurene i denne delen er beregnet fra datafilen **{name}** ({kind}, om lag {n_text} "
+        f"Tabellene og figurene i denne delen er beregnet fra datafilen {name} ({kind}, om lag {n_text} "
         f"personer i alderen 15–29 år{digest}). {where} Av personvernhensyn bygger alle andeler og antall på minst "
         f"{ctx.threshold} personer, både i cellen og i nevneren; mindre celler er prikket og vist som "
         f"«{ctx.mark}», og alle antall er avrundet til nærmeste {ctx.round_to}."

@@ -74,7 +74,7 @@ def source_sentence(d: ChapterData) -> str:
                 "Befolkningen er laget for å gjenskape publiserte tall fra analysenotatet og SSB, "
                 "og resultatene sier ingenting nytt om virkelige personer.")
     kind = "data på personnivå" if d.kind == "persons" else "celletall (antall personer og langtids-NEET per kombinasjon)"
-    return (f"Modellene i dette kapittelet er estimert på {kind} fra filen `{Path(d.source).name}`, "
+    return (f"Modellene i dette kapittelet er estimert på {kind} fra filen **{fmt.escape_user_text(Path(d.source).name)}**, "
             f"om lag {d.count_text(d.n_persons)} personer i alderen 15–29 år. Grupper med færre enn "
             f"{d.threshold} personer er prikket, og antall er avrundet til nærmeste {d.round_to}.")
 

@@ -105,6 +105,7 @@ def build(
 
     Strict: a failing cell or a Sphinx warning fails the build, and the last good book stays in place.
     """
+    from neethelpers.build import BuildInterrupted
     from neethelpers.build import execute as builder
 
     county_obj = _resolve_county(county) if county is not None else None
@@ -116,6 +117,9 @@ def build(
         report = builder.build(paths.PROJECT_ROOT, force=force, county=county_obj, jobs=jobs,
                                data_source=data_source, year=year, dry_run=dry_run, progress=not quiet,
                                reuse_kernels=not fresh_kernels, **extra)
+    except BuildInterrupted as exc:
+        typer.echo(f"neet: build stopped: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
     except NeetError as exc:
         typer.echo(f"neet: build failed: {exc}", err=True)
         raise typer.Exit(1) from None
@@ -159,13 +163,23 @@ _mount_subcommands()
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the app (on ``argv``, default the command line); any NeetError that escapes a
-    command becomes one line, exit 2."""
+    """The ``neet`` console script: run the app (on ``argv``, default the command line), and turn
+    any :class:`NeetError` that escapes a command (a corrupted data file met while checking
+    ``--year``, …) into one line on stderr and exit status 2; Ctrl-C ends with status 130 and
+    one line, never a traceback."""
     try:
         app(args=argv, standalone_mode=True)
-    except NeetError as exc:  # pragma: no cover - commands handle their own errors
-        typer.echo(f"neet: error: {exc}", err=True)
+    except NeetError as exc:
+        typer.echo(f"neet: error: {_one_line(exc)}", err=True)
         sys.exit(2)
+    except KeyboardInterrupt:
+        typer.echo("neet: interrupted", err=True)
+        sys.exit(130)
+
+
+def _one_line(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 2000 else text[:1997] + "…"
 
 
 if __name__ == "__main__":

@@ -9,16 +9,15 @@ new text has been parsed and checked.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import yaml
 
 from neethelpers import paths
 from neethelpers.errors import DataError
+# The project's one hash and atomic writer (re-exported: callers use ``catalog.write_text_atomic``).
+from neethelpers.files import sha256_bytes, sha256_file, write_bytes_atomic, write_text_atomic  # noqa: F401
 
 #: Fields every catalog entry must have.
 REQUIRED_FIELDS = (
@@ -128,39 +127,6 @@ def file_of(entry_: dict) -> Path:
 
 def is_raw(entry_: dict) -> bool:
     return Path(entry_["file"]).parts[0] == "raw"
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    return sha256_bytes(Path(path).read_bytes())
-
-
-# --- writing ---------------------------------------------------------------------------
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same directory + ``os.replace``,
-    so a reader never sees a half-written file and a failure leaves the old file intact."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    write_bytes_atomic(path, text.encode("utf-8"))
 
 
 def _entry_span(text: str, dataset_id: str) -> tuple[int, int]:

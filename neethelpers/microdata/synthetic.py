@@ -59,8 +59,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,7 +67,7 @@ import numpy as np
 import pandas as pd
 
 from neethelpers.registry import counties
-from neethelpers import paths
+from neethelpers import files, paths
 from neethelpers.errors import DataError
 from neethelpers.microdata import schema
 
@@ -735,18 +733,6 @@ def _cache_paths(seed: int, key: str) -> tuple[Path, Path]:
     return (CACHE_DIR / f"cells-s{int(seed)}-{key}.parquet", CACHE_DIR / f"calibration-s{int(seed)}-{key}.parquet")
 
 
-def _write_atomic(df: pd.DataFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    os.close(fd)
-    try:
-        df.to_parquet(tmp, index=False)
-        os.replace(tmp, path)  # atomic: notebooks running in parallel never read half a file
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def _mark(df: pd.DataFrame) -> pd.DataFrame:
     df.attrs["synthetic"] = True
     return df
@@ -780,8 +766,9 @@ def generate(seed: int = 2023, *, use_cache: bool = True) -> SyntheticCohort:
     if key is not None:
         try:
             cpath, kpath = _cache_paths(seed, key)
-            _write_atomic(cells, cpath)
-            _write_atomic(calibration, kpath)
+            # Atomic: notebooks running in parallel never read half a file.
+            files.write_with_atomic(cpath, lambda tmp: cells.to_parquet(tmp, index=False))
+            files.write_with_atomic(kpath, lambda tmp: calibration.to_parquet(tmp, index=False))
             # Older versions for this seed (another generator source or input) are obsolete.
             for old in CACHE_DIR.glob(f"*-s{int(seed)}-*.parquet"):
                 if old not in (cpath, kpath):

@@ -8,6 +8,7 @@ only the choice of pattern.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -111,3 +112,36 @@ def date(value) -> str:
         except ValueError:
             return str(value)
     return format_date(value, format="long", locale=LOCALE)
+
+
+# --- text a user supplied ----------------------------------------------------------------------
+
+#: Characters that are markup in HTML: written as character references, which Markdown (MyST)
+#: decodes to the plain character and HTML shows as the character — safe in both.
+_HTML_REFERENCES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}
+#: The other ASCII punctuation (backticks, emphasis, roles and substitutions, links, tables …):
+#: backslash-escaped, which CommonMark/MyST renders as the plain character.
+_MARKDOWN_PUNCTUATION = frozenset("!#$%()*+,-./:;=?@[\\]^_`{|}~") - frozenset(_HTML_REFERENCES)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+
+
+def escape_user_text(value) -> str:
+    """Anything a user supplied (a file name, a path, a value or label from a data file),
+    made safe to put into a page's MyST Markdown (prose, captions, table cells): it renders as
+    exactly the text given, never as markup. ``<img …>`` stays text, backticks cannot open a
+    code span, ``{role}``, ``**``, ``[link](…)``, ``{{ substitution }}`` and ``|`` do nothing, and
+    line breaks (which could start a new block) become spaces. The result is also harmless in
+    HTML (``<``, ``>``, ``&`` and quotes are character references).
+
+    This is the only way user text reaches a page: never inside a code span (backticks), a
+    directive option or raw HTML."""
+    text = _CONTROL.sub(" ", str(value)).strip()
+    out = []
+    for ch in text:
+        if ch in _HTML_REFERENCES:
+            out.append(_HTML_REFERENCES[ch])
+        elif ch in _MARKDOWN_PUNCTUATION:
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
