@@ -386,7 +386,7 @@ def test_failing_notebook_fails_the_build_and_keeps_the_last_good_book(built_boo
     # `neet build --data` refuses such a file before anything runs (tests/test_cli.py); the pipeline
     # itself must still fail cleanly when a cell raises, so the parameter goes in through the build API.
     script = ("import sys\n"
-              "from neethelpers import build\n"
+              "from neethelpers.build import execute as build\n"
               "from neethelpers.errors import NeetError\n"
               "try:\n"
               "    build.build(data_source=sys.argv[1], progress=False)\n"
