@@ -396,7 +396,7 @@ def test_section_on_real_data_never_shows_a_small_cell(monkeypatch, tmp_path, ti
     text = "\n".join(shown)
     assert "syntetisk" not in text.lower()
     assert report.SYNTHETIC_LABEL not in text
-    assert "registerutdrag.csv" in text
+    assert fmt.escape_user_text("registerutdrag.csv") in text  # the file name, escaped (issue 14.1)
     raw = d.compute_all(tiny_group_persons())
     markers = check_assets(out / "_assets", raw, 5)
     if county in ("Akershus", "alle"):
