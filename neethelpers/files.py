@@ -16,8 +16,8 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 
 def sha256_bytes(data: bytes) -> str:

@@ -12,14 +12,15 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
-
-from neethelpers.build import execute as build, state as hashing, provenance, plan as runs, toc
-from neethelpers.registry import counties
-from neethelpers import paths
-from neethelpers.data import readlog
-
 from conftest import FIXTURE_NOTEBOOKS, make_copy
 
+from neethelpers import paths
+from neethelpers.build import execute as build
+from neethelpers.build import plan as runs
+from neethelpers.build import provenance, toc
+from neethelpers.build import state as hashing
+from neethelpers.data import readlog
+from neethelpers.registry import counties
 
 # --- the run plan ---------------------------------------------------------------------------------
 
@@ -404,7 +405,7 @@ def test_failing_notebook_fails_the_build_and_keeps_the_last_good_book(built_boo
     failures = re.findall(r"(notebooks/0\d_\w+\.ipynb) \((.*?)\) failed in cell (\d+) \(`[^`]*`\):\n"
                           r"    (\w+): .*\n    the executed notebook is kept at (\S+)", err)
     assert failures, err
-    for notebook, params, cell, ename, kept in failures:
+    for _notebook, params, _cell, ename, kept in failures:
         assert f"data_source={str(bad)!r}" in params
         assert ename == "DataError"
         assert f"DataError: {bad}: " in err  # the error names the file ...

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-
 from conftest import Project, make_copy
+
 from neethelpers.build import toc
 from neethelpers.microdata.testing import random_persons
 

@@ -56,13 +56,23 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-from neethelpers.build import BuildError, BuildInterrupted
-from neethelpers.build import state as hashing, plan as runs, toc
+from neethelpers import paths
+from neethelpers.build import BuildError, BuildInterrupted, toc
+from neethelpers.build import plan as runs
+from neethelpers.build import state as hashing
 from neethelpers.build.lock import build_lock
 from neethelpers.build.render import (  # noqa: F401 - part of this module's interface
-    BUILD_DIR, HTML_DIR, SPHINX_WORK, _echo_default, book_files, book_key, die_with_parent, publish, render_book,
-    substitutions)
-from neethelpers import paths
+    BUILD_DIR,
+    HTML_DIR,
+    SPHINX_WORK,
+    _echo_default,
+    book_files,
+    book_key,
+    die_with_parent,
+    publish,
+    render_book,
+    substitutions,
+)
 from neethelpers.build.sections import promote_markdown_outputs
 
 KERNEL = "python3"
@@ -112,7 +122,7 @@ OUTPUT_REASONS = ("executed notebook missing", "published files")
 
 
 def stale_reason(root: Path, run: runs.Run, record: dict | None, inputs: dict,
-                 data_all: "callable") -> str | None:
+                 data_all: callable) -> str | None:
     """Why ``run`` must be executed again (``None`` = up to date)."""
     if not record:
         return "never executed"
@@ -903,7 +913,7 @@ def _record(root: Path, state: dict, run: runs.Run, inputs: dict, res: dict) -> 
         "parameters": dict(run.parameters),
         "effective_parameters": runs.effective_parameters(root, run),
         "notebook": run.notebook,
-        "executed_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "executed_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "seconds": round(res["seconds"], 2),
         "glue": res.get("glue", {}),
         "outputs": res.get("outputs", {}),

@@ -26,8 +26,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from neethelpers.registry import counties
 from neethelpers import paths
+from neethelpers.registry import counties
 
 GENERATED = "book/generated"
 OVERVIEW_COUNTY = "alle"  # the value of the counties notebook's `county` parameter for the overview page

@@ -28,9 +28,10 @@ from pathlib import Path
 
 import yaml
 
-from neethelpers.presentation import fmt
-from neethelpers.build import state as hashing, plan as runs
+from neethelpers.build import plan as runs
+from neethelpers.build import state as hashing
 from neethelpers.errors import NeetError
+from neethelpers.presentation import fmt
 
 PROVENANCE_DIR = f"{runs.GENERATED}/provenance"
 _OSLO = "Europe/Oslo"
@@ -150,7 +151,7 @@ def _format_moment(moment: _dt.datetime) -> str:
 
         moment = moment.astimezone(ZoneInfo(_OSLO))
     except Exception:  # noqa: BLE001 - no tz database: show UTC
-        moment = moment.astimezone(_dt.timezone.utc)
+        moment = moment.astimezone(_dt.UTC)
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
@@ -220,7 +221,7 @@ def versions_fingerprint(root: Path) -> dict:
 
 def versions_markdown(root: Path, built_at: _dt.datetime | None = None) -> str:
     fp = versions_fingerprint(root)
-    built_at = built_at or _dt.datetime.now(_dt.timezone.utc)
+    built_at = built_at or _dt.datetime.now(_dt.UTC)
     rows = [[f"`{n}`", p, v or "ikke installert", "som låst" if v == p else "avviker"] for n, p, v in fp["packages"]]
     return (
         f"- Git-revisjon: `{fp['git']}`\n"
@@ -246,7 +247,7 @@ def microdata_markdown(root: Path, plan: list[runs.Run], state: dict) -> str:
     county, year = chosen_county(root, plan, state)
     try:
         module = importlib.import_module("neethelpers.microdata.script")
-        func = getattr(module, "microdata_script")
+        func = module.microdata_script
     except (ImportError, AttributeError):
         return "Skriptgeneratoren for microdata.no er ikke med i denne utgaven.\n"
     if not county:

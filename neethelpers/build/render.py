@@ -100,7 +100,7 @@ def render_book(root: Path, plan: list[runs.Run], state: dict, *, echo=_echo_def
             f"Jupyter Book failed (warnings are errors); the last good book in {HTML_DIR}/ is unchanged.\n"
             + _sphinx_problems(proc.stdout + proc.stderr))
     publish(root, staging)
-    state["book"] = {"key": key, "built_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+    state["book"] = {"key": key, "built_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
                      "seconds": round(time.perf_counter() - t0, 2)}
     echo(f"Book written to {HTML_DIR}/index.html")
     return "built"
@@ -180,7 +180,7 @@ def publish(root: Path, staging: Path) -> Path:
     docstring); returns its folder ``_build/html-<id>``."""
     build_dir = root / BUILD_DIR
     html = root / HTML_DIR
-    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+    stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%S")
     final = build_dir / f"{HTML_PREFIX}{stamp}-{uuid.uuid4().hex[:8]}"
     os.replace(staging, final)
     if html.is_dir() and not html.is_symlink():

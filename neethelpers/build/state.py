@@ -25,6 +25,7 @@ import os
 from pathlib import Path
 
 from neethelpers import paths
+
 # The one hash and atomic writer (neethelpers/files.py), offered here for the build modules.
 from neethelpers.files import sha256_bytes, sha256_file, sha256_json, write_if_changed, write_text_atomic  # noqa: F401
 

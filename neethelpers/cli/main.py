@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -74,21 +73,21 @@ def _check_year(year: int) -> int:
 
 @app.command()
 def build(
-    county: Optional[str] = typer.Option(
+    county: str | None = typer.Option(
         None, "--county", "-c", metavar="NAME",
         help="Re-run only this county's page (name or code, e.g. 'Østfold', 'ostfold', '31'), "
              "plus pages never executed, then rebuild the book. Historical counties (Viken, …) are "
              "rejected with an explanation."),
     force: bool = typer.Option(False, "--force", "-f",
                                help="Re-execute every notebook even if its inputs are unchanged."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, metavar="N",
+    jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, metavar="N",
                                        help="Notebooks executed in parallel (default: number of CPU cores)."),
-    data: Optional[str] = typer.Option(
+    data: str | None = typer.Option(
         None, "--data", metavar="PATH",
         help="Microdata for the notebooks that take a data_source parameter (the regression chapter and the "
              "recomputed long-term NEET tables): a person-level or cell-count CSV/Parquet file (schemas: "
              "neethelpers/microdata/schema.py), or 'synthetic' (the default, a labelled synthetic cohort)."),
-    year: Optional[int] = typer.Option(None, "--year", metavar="YEAR", min=2000, max=2100,
+    year: int | None = typer.Option(None, "--year", metavar="YEAR", min=2000, max=2100,
                                        help="Statistics year for the chapters that take a year parameter: from 2015 "
                                             "(after SSB's 2014/2015 break) to the last year in the data "
                                             "(default: each notebook's own default)."),
@@ -137,7 +136,8 @@ def toc_command(
     check: bool = typer.Option(False, "--check", help="Only check that _toc.yml is up to date (exit 1 if not)."),
 ) -> None:
     """Write _toc.yml from the county registry and the run plan (never edit it by hand)."""
-    from neethelpers.build import plan as runs, toc
+    from neethelpers.build import plan as runs
+    from neethelpers.build import toc
 
     path = toc.toc_path(paths.PROJECT_ROOT)
     if check:

@@ -16,6 +16,7 @@ import yaml
 
 from neethelpers import paths
 from neethelpers.errors import DataError
+
 # The project's one hash and atomic writer (re-exported: callers use ``catalog.write_text_atomic``).
 from neethelpers.files import sha256_bytes, sha256_file, write_bytes_atomic, write_text_atomic  # noqa: F401
 

@@ -12,7 +12,6 @@ import re
 
 import numpy as np
 import pandas as pd
-
 from babel.numbers import format_decimal
 
 LOCALE = "nb_NO"
