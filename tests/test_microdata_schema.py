@@ -1,14 +1,25 @@
-"""Input schemas: reading, kind detection and clear errors for bad person/cell files."""
+"""Input schemas: the one streaming reader, validator and person→cell aggregator (cells.py).
+
+Expected cell counts are computed independently in the tests with a plain pandas groupby
+of the rows that were written; nothing is typed in.
+"""
 
 from __future__ import annotations
 
+import math
+import time
+
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
 from neethelpers.errors import DataError
+from neethelpers.microdata import cells as engine
 from neethelpers.microdata import schema
 from neethelpers.microdata.testing import FIXTURE_PERSONS, random_persons, write_fixture
+
+KEYS = list(schema.COVARIATES)
 
 
 @pytest.fixture
@@ -17,49 +28,162 @@ def persons():
 
 
 def _write(df: pd.DataFrame, path):
-    df.to_csv(path, index=False)
+    if str(path).endswith(".parquet"):
+        df.to_parquet(path, index=False)
+    else:
+        df.to_csv(path, index=False)
     return path
 
 
-def test_reads_person_csv_and_detects_kind(tmp_path, persons):
-    inp = schema.read_input(_write(persons, tmp_path / "p.csv"))
-    assert inp.kind == "persons"
+def expected_cells(p: pd.DataFrame) -> pd.DataFrame:
+    """Independent reference: one row per observed combination, weighted if asked."""
+    p = p.copy()
+    w = p["weight"].astype("int64") if "weight" in p.columns else pd.Series(1, index=p.index)
+    p["n"], p["neet"] = w, w * p["neet2023"].astype("int64")
+    p["persons"], p["neet_persons"] = 1, p["neet2023"].astype("int64")
+    p["fylke"] = p["fylke"].astype(str)
+    out = p.groupby(KEYS, dropna=False, sort=True)[["n", "neet", "persons", "neet_persons"]].sum().reset_index()
+    return out
+
+
+def assert_cells_equal(got: pd.DataFrame, want: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True), check_dtype=False)
+
+
+# --- reading and aggregating -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_person_file_becomes_the_cells_of_an_independent_groupby(tmp_path, persons, suffix):
+    inp = schema.read_input(_write(persons, tmp_path / f"p{suffix}"))
+    assert inp.kind == "persons" and inp.records == len(persons) and inp.name == f"p{suffix}"
     assert inp.n_persons == len(persons)
-    assert inp.frame["grunnbelop"].isna().sum() == persons["grunnbelop"].isna().sum()
-    assert inp.frame["fylke"].tolist() == persons["fylke"].tolist()  # leading zero of Oslo kept
+    assert_cells_equal(inp.frame, expected_cells(persons))
+    assert list(inp.frame.columns) == list(engine.OUTPUT_COLUMNS)
+    assert set(inp.frame["fylke"]) == {"03", "32", "31"}  # leading zero of Oslo kept
+    assert inp.frame["grunnbelop"].isna().any()
     assert not inp.synthetic
 
 
-def test_reads_cells_parquet_and_aggregation_roundtrip(tmp_path, persons):
-    cells = schema.to_cells(persons)
-    path = tmp_path / "c.parquet"
-    cells.to_parquet(path)
-    inp = schema.read_input(path)
-    assert inp.kind == "cells"
-    assert inp.frame["n"].sum() == len(persons)
-    assert inp.frame["neet"].sum() == persons["neet2023"].sum()
-    back = schema.to_persons(inp.frame)
-    assert len(back) == len(persons)
-    assert back["neet2023"].sum() == persons["neet2023"].sum()
-    again = schema.to_cells(back)
-    pd.testing.assert_frame_equal(again.reset_index(drop=True), schema.to_cells(persons).reset_index(drop=True),
-                                  check_dtype=False)
+def test_fixture_cells_are_those_of_a_plain_groupby():
+    """Identical to the earlier pandas conversion on the committed fixture (the same groupby)."""
+    raw = pd.read_csv(FIXTURE_PERSONS, dtype={"fylke": str})
+    raw["grunnbelop"] = raw["grunnbelop"].astype("Int8")
+    inp = schema.read_input(FIXTURE_PERSONS)
+    assert_cells_equal(inp.frame, expected_cells(raw))
+    assert inp.frame["n"].dtype == "int64" and inp.frame["alder"].dtype == "int8"
+
+
+def test_larger_than_the_sample_and_parquet_agree_with_csv(tmp_path):
+    p = random_persons(engine.SAMPLE_ROWS * 3 + 17, seed=11, fylker=("03", "11", "46", "56"))
+    a = schema.read_input(_write(p, tmp_path / "p.csv")).frame
+    b = schema.read_input(_write(p, tmp_path / "p.parquet")).frame
+    assert_cells_equal(a, b)
+    assert_cells_equal(a, expected_cells(p))
 
 
 def test_county_names_and_codes_are_normalised(tmp_path, persons):
     p = persons.copy()
     p["fylke"] = p["fylke"].map({"03": "Oslo", "32": "3200", "31": "østfold"})
     inp = schema.read_input(_write(p, tmp_path / "p.csv"))
-    assert set(inp.frame["fylke"]) == {"03", "32", "31"}
+    assert_cells_equal(inp.frame, expected_cells(persons))
 
 
-def test_weight_gives_weighted_cells(tmp_path, persons):
-    p = persons.copy()
-    p["weight"] = 2.0
-    inp = schema.read_input(_write(p, tmp_path / "p.csv"))
-    cells = inp.cells()
-    assert cells["n"].sum() == pytest.approx(2 * len(p))
-    assert cells["n_unweighted"].sum() == len(p)
+def test_in_memory_frames_use_the_same_engine(persons):
+    assert_cells_equal(schema.to_cells(persons), expected_cells(persons))
+    cells = schema.to_cells(persons)
+    assert_cells_equal(schema.validate(cells[KEYS + ["n", "neet"]], "cells"), cells)
+
+
+def test_to_persons_inverts_to_cells(persons):
+    cells = schema.to_cells(persons)
+    back = schema.to_persons(cells)
+    assert len(back) == len(persons) and back["neet2023"].sum() == persons["neet2023"].sum()
+    assert_cells_equal(schema.to_cells(back), cells)
+
+
+# --- persons and equivalent cells give identical results -------------------------------------------
+
+
+def _tiny_groups(seed: int) -> pd.DataFrame:
+    p = random_persons(600, seed=seed, fylker=("03", "32", "31", "56", "18"), tiny_group=True)
+    return p
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_persons_and_equivalent_cells_give_identical_cells(tmp_path, seed):
+    p = _tiny_groups(seed)
+    from_persons = schema.read_input(_write(p, tmp_path / "p.csv"))
+    # what microdata.no exports: only n and neet (no record counts), in any row order
+    exported = expected_cells(p)[KEYS + ["n", "neet"]].sample(frac=1, random_state=seed)
+    from_cells = schema.read_input(_write(exported, tmp_path / "c.csv"))
+    assert from_cells.kind == "cells"
+    assert_cells_equal(from_cells.frame, from_persons.frame)
+    # the cell file written by the command reads back identically, remembering its origin
+    written = engine.write(engine.aggregate(tmp_path / "p.csv"), tmp_path / "cells.parquet")
+    again = schema.read_input(written)
+    assert again.kind == "persons" and again.name == "p.csv"
+    pd.testing.assert_frame_equal(again.frame, from_persons.frame)
+
+
+def test_persons_and_equivalent_cells_give_identical_model_and_table_numbers(tmp_path):
+    from neethelpers.microdata import descriptive, models
+
+    p = _tiny_groups(4)
+    from_persons = schema.read_input(_write(p, tmp_path / "p.parquet"))
+    from_cells = schema.read_input(_write(expected_cells(p)[KEYS + ["n", "neet"]], tmp_path / "c.csv"))
+    for county in (None, "56"):
+        ra, rb = models.fit_all(from_persons.cells(), county=county), models.fit_all(from_cells.cells(), county=county)
+        for key in ra:
+            if isinstance(ra[key], Exception):
+                assert type(ra[key]) is type(rb[key]) and str(ra[key]) == str(rb[key])
+            else:
+                pd.testing.assert_frame_equal(ra[key].table, rb[key].table)
+    da, db = (descriptive.compute_all(x, [None, "03", "56"]) for x in (from_persons, from_cells))
+    for code in da:
+        assert da[code].n_persons == db[code].n_persons
+        for name in da[code].tables:
+            pd.testing.assert_frame_equal(da[code].tables[name], db[code].tables[name])
+
+
+def test_printed_sql_gives_the_same_cells(persons):
+    con = duckdb.connect()
+    con.register("persons", persons)
+    via_sql = con.sql(engine.sql("persons")).df()
+    via_sql["fylke"] = via_sql["fylke"].astype(str)
+    assert_cells_equal(via_sql, expected_cells(persons))
+    weighted = persons.assign(weight=np.arange(len(persons)) % 4 + 1)
+    con.register("wp", weighted)
+    assert_cells_equal(con.sql(engine.sql("wp", weighted=True)).df(), expected_cells(weighted))
+
+
+# --- frequency weights ------------------------------------------------------------------------------
+
+
+def test_integer_weights_count_as_repeated_persons(tmp_path, persons):
+    p = persons.assign(weight=np.arange(len(persons)) % 3 + 1)
+    inp = schema.read_input(_write(p, tmp_path / "w.csv"))
+    repeated = persons.loc[persons.index.repeat(p["weight"])]
+    want = expected_cells(repeated)
+    got = inp.frame
+    assert_cells_equal(got[KEYS + ["n", "neet"]], want[KEYS + ["n", "neet"]])
+    assert got["persons"].sum() == len(persons) and got["neet_persons"].sum() == persons["neet2023"].sum()
+    assert inp.n_persons == int(p["weight"].sum())
+
+
+@pytest.mark.parametrize("value, fragment", [(2.5, "not a whole number"), (0, "not positive"),
+                                             (-1, "not positive"), ("1,5", "decimal comma"),
+                                             ("inf", "not a finite number"), ("", "weight missing")])
+def test_weights_must_be_positive_whole_numbers(tmp_path, persons, value, fragment):
+    p = persons.assign(weight=1).astype({"weight": object})
+    p.loc[1234, "weight"] = value
+    with pytest.raises(DataError) as err:
+        schema.read_input(_write(p, tmp_path / "w.csv"))
+    e = err.value
+    assert fragment in str(e) and e.column == "weight" and e.row == 1234 + 2 and "w.csv" in str(e)
+
+
+# --- bad files: one line naming file, column, values and the row -----------------------------------
 
 
 @pytest.mark.parametrize(
@@ -76,21 +200,61 @@ def test_weight_gives_weighted_cells(tmp_path, persons):
          "empty cell"),
     ],
 )
-def test_bad_person_files_name_column_and_value(tmp_path, persons, mutate, column, fragment):
-    path = _write(mutate(persons.copy()), tmp_path / "bad.csv")
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_bad_person_files_name_column_and_value(tmp_path, persons, mutate, column, fragment, suffix):
+    path = _write(mutate(persons.copy()), tmp_path / f"bad{suffix}")
     with pytest.raises(DataError) as err:
         schema.read_input(path)
     msg = str(err.value)
-    assert column in msg and fragment in msg and "bad.csv" in msg
+    assert column in msg and fragment in msg and f"bad{suffix}" in msg
     assert err.value.column is not None and column in err.value.column
+    assert "\n" not in msg
 
 
-def test_out_of_range_error_lists_values_and_valid_codes(tmp_path, persons):
-    bad = persons.assign(sosbakgr=persons["sosbakgr"].astype(int).where(persons.index % 50 != 0, 4))
+@pytest.mark.parametrize("suffix, offset", [(".csv", 2), (".parquet", 1)])
+def test_out_of_range_error_lists_values_and_first_row(tmp_path, persons, suffix, offset):
+    bad = persons.assign(sosbakgr=persons["sosbakgr"].astype(int).where(persons.index % 50 != 7, 4))
     with pytest.raises(DataError) as err:
-        schema.read_input(_write(bad, tmp_path / "bad.csv"))
+        schema.read_input(_write(bad, tmp_path / f"bad{suffix}"))
     assert err.value.value == "4" and err.value.expected == "1, 2, 3"
-    assert err.value.row == int(bad.index[bad["sosbakgr"] == 4][0]) + 2  # CSV line (header = 1)
+    assert err.value.row == int(bad.index[bad["sosbakgr"] == 4][0]) + offset  # CSV line (header = 1)
+
+
+def test_row_number_of_a_value_far_beyond_the_sample(tmp_path):
+    p = random_persons(engine.SAMPLE_ROWS * 2, seed=5)
+    late = engine.SAMPLE_ROWS + 4321
+    p["kjonn"] = p["kjonn"].astype(int)
+    p.loc[late, "kjonn"] = 7
+    p.loc[late + 10, "kjonn"] = 9
+    with pytest.raises(DataError) as err:
+        schema.read_input(_write(p, tmp_path / "late.csv"))
+    assert err.value.row == late + 2 and err.value.value == "7, 9"
+
+
+@pytest.mark.parametrize("column, value, fragment", [
+    ("alder", "inf", "not a finite number"), ("alder", "1e400", "not a finite number"),
+    ("alder", "-inf", "not a finite number"), ("kjonn", "1.5", "not a whole number"),
+    ("alder", "abc", "not a number"),
+])
+def test_non_finite_and_non_numeric_codes(tmp_path, persons, column, value, fragment):
+    p = persons.astype({column: object})
+    p.loc[17, column] = value
+    with pytest.raises(DataError) as err:
+        schema.read_input(_write(p, tmp_path / "x.csv"))
+    assert fragment in str(err.value) and err.value.column == column and err.value.row == 19
+
+
+@pytest.mark.parametrize("value, fragment", [("inf", "not a finite number"), ("1e20", "too large"),
+                                             ("1e400", "not a finite number"), ("-3", "negative"),
+                                             ("2.5", "not a whole number"), ("nan", "empty cell")])
+def test_bad_counts_in_cell_files(tmp_path, persons, value, fragment):
+    cells = expected_cells(persons)[KEYS + ["n", "neet"]].astype({"n": object})
+    cells.loc[3, "n"] = value
+    with pytest.raises(DataError) as err:
+        schema.read_input(_write(cells, tmp_path / "c.csv"))
+    msg = str(err.value)
+    assert fragment in msg and err.value.column == "n" and err.value.row == 5
+    assert "-9223372036854775808" not in msg and len(msg) < 400
 
 
 def test_semicolon_separator(tmp_path, persons):
@@ -100,26 +264,17 @@ def test_semicolon_separator(tmp_path, persons):
         schema.read_input(path)
 
 
-def test_decimal_comma(tmp_path, persons):
-    p = persons.copy()
-    p["weight"] = "1,5"
-    path = tmp_path / "comma.csv"
-    p.to_csv(path, index=False)  # pandas quotes "1,5"
-    with pytest.raises(DataError, match="decimal comma") as err:
-        schema.read_input(path)
-    assert err.value.column == "weight"
-
-
 def test_unquoted_decimal_comma_breaks_rows(tmp_path, persons):
     text = _write(persons.head(20), tmp_path / "x.csv").read_text().splitlines()
     text[3] = text[3] + ",0,5"
     path = tmp_path / "broken.csv"
     path.write_text("\n".join(text) + "\n")
-    with pytest.raises(DataError, match="decimal comma"):
+    with pytest.raises(DataError, match="decimal comma") as err:
         schema.read_input(path)
+    assert err.value.row == 4
 
 
-def test_empty_and_header_only_files(tmp_path, persons):
+def test_empty_header_only_and_zero_person_files(tmp_path, persons):
     empty = tmp_path / "empty.csv"
     empty.write_text("")
     with pytest.raises(DataError, match="empty"):
@@ -128,10 +283,15 @@ def test_empty_and_header_only_files(tmp_path, persons):
     header.write_text(",".join(persons.columns) + "\n")
     with pytest.raises(DataError, match="no data rows"):
         schema.read_input(header)
+    zero = expected_cells(persons)[KEYS + ["n", "neet"]].assign(n=0, neet=0)
+    with pytest.raises(DataError, match="no persons"):
+        schema.read_input(_write(zero, tmp_path / "zero.csv"))
+    with pytest.raises(DataError, match="no data rows"):
+        schema.read_input(_write(persons.head(0), tmp_path / "none.parquet"))
 
 
 def test_cells_more_neet_than_persons(tmp_path, persons):
-    cells = schema.to_cells(persons)
+    cells = expected_cells(persons)[KEYS + ["n", "neet"]]
     cells.loc[3, "neet"] = cells.loc[3, "n"] + 1
     with pytest.raises(DataError, match="more long-term NEETs than persons") as err:
         schema.read_input(_write(cells, tmp_path / "cells.csv"))
@@ -139,19 +299,90 @@ def test_cells_more_neet_than_persons(tmp_path, persons):
 
 
 def test_cells_duplicate_combination(tmp_path, persons):
-    cells = schema.to_cells(persons)
-    dup = pd.concat([cells, cells.head(1)], ignore_index=True)
-    with pytest.raises(DataError, match="more than once"):
+    cells = expected_cells(persons)[KEYS + ["n", "neet"]]
+    dup = pd.concat([cells, cells.iloc[[6]]], ignore_index=True)
+    with pytest.raises(DataError, match="more than once") as err:
         schema.read_input(_write(dup, tmp_path / "dup.csv"))
+    assert err.value.row == len(dup) + 1
+    renamed = cells.copy().astype({"fylke": object})  # the same county spelled two ways is a duplicate too
+    extra = cells.iloc[[0]].assign(fylke={"03": "Oslo", "32": "Akershus", "31": "Østfold"}[cells.iloc[0]["fylke"]])
+    with pytest.raises(DataError, match="more than once"):
+        schema.read_input(_write(pd.concat([renamed, extra], ignore_index=True), tmp_path / "dup2.csv"))
 
 
-def test_unknown_kind_and_file_type(tmp_path, persons):
+def test_unknown_kind_file_type_and_directory(tmp_path, persons):
     with pytest.raises(DataError, match="cannot tell"):
         schema.read_input(_write(persons.drop(columns="neet2023"), tmp_path / "x.csv"))
     other = tmp_path / "x.xlsx"
     other.write_bytes(b"PK")
     with pytest.raises(DataError, match="unknown file type"):
         schema.read_input(other)
+    with pytest.raises(DataError, match="is a directory"):
+        schema.read_input(tmp_path)
+    with pytest.raises(DataError, match="does not exist"):
+        schema.read_input(tmp_path / "missing.csv")
+
+
+# --- junk: refused early, bounded messages ----------------------------------------------------------
+
+
+def test_binary_junk_is_refused_from_its_first_bytes(tmp_path):
+    junk = tmp_path / "junk.csv"
+    junk.write_bytes(np.random.default_rng(1).bytes(8 << 20))
+    started = time.perf_counter()
+    with pytest.raises(DataError) as err:
+        schema.read_input(junk)
+    assert time.perf_counter() - started < 5
+    assert len(str(err.value)) < 400
+
+
+def test_junk_after_a_valid_header_is_refused_with_few_values(tmp_path, persons):
+    rng = np.random.default_rng(2)
+    lines = [",".join(persons.columns)]
+    lines += [",".join(str(x) for x in rng.integers(0, 10**12, 12)) for _ in range(engine.SAMPLE_ROWS + 5000)]
+    path = tmp_path / "junk.csv"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError) as err:
+        schema.read_input(path)
+    msg = str(err.value)
+    assert "out of range" in msg and msg.count(",") < 40 and len(msg) < 400 and err.value.row == 2
+
+
+def test_a_huge_header_or_garbage_parquet_is_refused(tmp_path):
+    wide = tmp_path / "wide.csv"
+    wide.write_text(",".join(f"col{i}" for i in range(20_000)) + "\n1\n")
+    with pytest.raises(DataError) as err:
+        schema.read_input(wide)
+    assert len(str(err.value)) < 600
+    bad = tmp_path / "bad.parquet"
+    bad.write_bytes(b"PAR1" + b"\x00" * 1000)
+    with pytest.raises(DataError, match="cannot read Parquet") as err:
+        schema.read_input(bad)
+    assert len(str(err.value)) < 400
+
+
+def test_memory_limit_is_a_setting(tmp_path, persons):
+    path = _write(persons, tmp_path / "p.csv")
+    small = engine.aggregate(path, memory_limit="64MB")
+    assert_cells_equal(small.frame, expected_cells(persons))
+    with pytest.raises(DataError, match="memory limit"):
+        engine.aggregate(path, memory_limit="a lot")
+
+
+# --- cache and fixture ------------------------------------------------------------------------------
+
+
+def test_cache_is_keyed_by_content_and_keeps_the_original_name(tmp_path, persons):
+    src = _write(persons, tmp_path / "mine.csv")
+    first = engine.cache(src, tmp_path)
+    assert first.parent == tmp_path / ".neet-cache" / "cells" and first.suffix == ".parquet"
+    mtime = first.stat().st_mtime_ns
+    assert engine.cache(src, tmp_path) == first and first.stat().st_mtime_ns == mtime  # reused
+    inp = schema.read_input(first)
+    assert inp.kind == "persons" and inp.name == "mine.csv" and inp.records == len(persons)
+    assert_cells_equal(inp.frame, expected_cells(persons))
+    _write(persons.head(100), src)
+    assert engine.cache(src, tmp_path) != first
 
 
 def test_committed_fixture_is_reproducible(tmp_path):
@@ -160,3 +391,4 @@ def test_committed_fixture_is_reproducible(tmp_path):
     assert FIXTURE_PERSONS.read_text() == fresh.read_text()
     inp = schema.read_input(FIXTURE_PERSONS)
     assert inp.kind == "persons"
+    assert not math.isnan(inp.n_persons)
