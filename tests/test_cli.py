@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
 import pytest
 import typer
 from typer.testing import CliRunner
@@ -104,7 +105,16 @@ def test_data_option_reaches_the_notebooks_that_take_it():
     result = runner.invoke(app, ["build", "--data", str(micro), "--dry-run"])
     assert result.exit_code == 0, result.output
     reg = next(ln for ln in result.output.splitlines() if "regresjonsanalyse.ipynb" in ln)
-    assert f"data_source={str(micro)!r}" in reg
+    # the file is aggregated once; the notebooks get its cached cells, never person rows
+    from neethelpers import paths
+    from neethelpers.data.catalog import sha256_file
+    from neethelpers.microdata import schema
+
+    cached = paths.PROJECT_ROOT / ".neet-cache" / "cells" / f"{sha256_file(micro)}.parquet"
+    assert f"data_source={str(cached)!r}" in reg
+    inp = schema.read_input(cached)
+    assert inp.kind == "persons" and inp.name == micro.name
+    pd.testing.assert_frame_equal(inp.frame, schema.read_input(micro).frame)
 
 
 def test_toc_check_passes_on_the_committed_toc():
@@ -141,7 +151,7 @@ def _bad_inputs(tmp_path):
 
     text = FIXTURE_PERSONS.read_text(encoding="utf-8")
     persons = pd.read_csv(FIXTURE_PERSONS, dtype={"fylke": str})
-    cells = schema.to_cells(schema.read_input(FIXTURE_PERSONS).frame)
+    cells = schema.read_input(FIXTURE_PERSONS).frame[[*schema.COVARIATES, "n", "neet"]]
     out = {}
 
     def put(name, content, column=None):
@@ -188,3 +198,31 @@ def test_a_bad_data_file_executes_and_publishes_nothing(tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1 and "neet_above_n.csv" in result.stderr
     for produced in ("book/generated", "_build", ".neet-cache"):
         assert not (project.root / produced).exists(), produced
+
+
+# --- neet microdata cells (issue 17) ---------------------------------------------------------------
+
+
+def test_microdata_cells_writes_the_cell_file_and_prints_sql(tmp_path):
+    from neethelpers.microdata import schema
+    from neethelpers.microdata.testing import FIXTURE_PERSONS
+
+    out = tmp_path / "cells.parquet"
+    result = runner.invoke(app, ["microdata", "cells", str(FIXTURE_PERSONS), "--out", str(out),
+                                 "--memory-limit", "200MB"])
+    assert result.exit_code == 0, result.output
+    assert out.is_file()
+    pd.testing.assert_frame_equal(schema.read_input(out).frame, schema.read_input(FIXTURE_PERSONS).frame)
+    sql = runner.invoke(app, ["microdata", "cells", "--print-sql"])
+    assert sql.exit_code == 0 and "GROUP BY" in sql.output and "COUNT(*) AS persons" in sql.output
+
+
+def test_microdata_cells_bad_input_is_one_line(tmp_path, neet_cli):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("neet2023,dropout\n1,0\n", encoding="utf-8")
+    result = neet_cli("microdata", "cells", str(bad), "--out", str(tmp_path / "c.parquet"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "bad.csv" in lines[0] and "missing column" in lines[0]
+    result = runner.invoke(app, ["build", "--data", str(tmp_path), "--dry-run"])
+    assert result.exit_code == 2 and "is a directory" in result.output

@@ -40,21 +40,26 @@ def _resolve_county(name: str):
 
 
 def _resolve_data(value: str) -> str:
+    """Validate and aggregate a --data file once, before anything runs, and return the cached
+    cell file that every notebook gets as ``data_source`` (notebooks never read person rows).
+    A bad file gives one line naming the file, the column and the values (never one failure per
+    notebook), a non-zero exit, and nothing is executed or published."""
     if value == "synthetic":
         return value
     path = Path(value).expanduser()
+    if path.is_dir():
+        _fail(f"--data {value!r}: is a directory (give a person-level or cell-count CSV/Parquet file, "
+              "or 'synthetic')")
     if not path.is_file():
         _fail(f"--data {value!r}: no such file (give a person-level or cell-count CSV/Parquet file, "
               "or 'synthetic')")
-    # Validate before anything runs: a bad file gives one line naming the file, the column and the
-    # values (never one failure per notebook), a non-zero exit, and nothing is executed or published.
-    from neethelpers.microdata import schema
+    from neethelpers.build.state import STATE_DIR_NAME
+    from neethelpers.microdata import cells
 
     try:
-        schema.read_input(path)
+        return str(cells.cache(path.resolve(), paths.PROJECT_ROOT / STATE_DIR_NAME / "cells"))
     except NeetError as exc:
         _fail(f"--data: {exc}")
-    return str(path.resolve())
 
 
 def _check_year(year: int) -> int:
@@ -151,12 +156,13 @@ def toc_command(
 
 
 def _mount_subcommands() -> None:
-    """Mount ``neet data`` and ``neet microdata-script`` from their modules."""
+    """Mount ``neet data``, ``neet microdata`` and ``neet microdata-script`` from their modules."""
     from neethelpers.cli import data as data_cli
     from neethelpers.cli import microdata as microdata_cli
 
     app.add_typer(data_cli.data_app, name="data")
     app.command("microdata-script")(microdata_cli.microdata_script_command)
+    app.add_typer(microdata_cli.microdata_app, name="microdata")
 
 
 _mount_subcommands()
