@@ -149,12 +149,16 @@ def _intro(ctx: _Ctx, data, result: d.DescriptiveResult | None, overview: bool) 
     source = Path(data.source) if data.source is not None else None
     kind = "data på personnivå" if data.kind == "persons" else "celletall"
     # The file's name is user input: it reaches the page only through fmt.escape_user_text.
-    name = f"**{fmt.escape_user_text(source.name)}**" if source is not None else "den oppgitte datafilen"
+    shown_name = getattr(data, "name", None) or (source.name if source is not None else None)
+    name = f"**{fmt.escape_user_text(shown_name)}**" if shown_name else "den oppgitte datafilen"
     digest = ""
-    if source is not None and source.is_file():
+    sha = getattr(data, "sha256", None)
+    if not sha and source is not None and source.is_file():
         from neethelpers.files import sha256_file
 
-        digest = f", SHA-256 {sha256_file(source)[:12]}"
+        sha = sha256_file(source)
+    if sha:
+        digest = f", SHA-256 {sha[:12]}"
     report.markdown(
         f"Tabellene og figurene i denne delen er beregnet fra datafilen {name} ({kind}, om lag {n_text} "
         f"personer i alderen 15–29 år{digest}). {where} Av personvernhensyn bygger alle andeler og antall på minst "

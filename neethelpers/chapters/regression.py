@@ -62,7 +62,7 @@ def load(data_source: str = "synthetic", *, seed: int = 2023, threshold: int = d
         return ChapterData(cohort.cells, True, "synthetic", "cells", threshold, calibration=cohort.calibration,
                            seed=seed)
     inp = schema.read_input(Path(data_source).expanduser())
-    return ChapterData(inp.cells(), False, str(inp.source), inp.kind, threshold)
+    return ChapterData(inp.cells(), False, inp.name or str(inp.source), inp.kind, threshold)
 
 
 def source_sentence(d: ChapterData) -> str:

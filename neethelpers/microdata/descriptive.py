@@ -194,28 +194,13 @@ def load_source(data_source: str = SYNTHETIC, *, seed: int = 2023) -> schema.Inp
     return schema.read_input(path)
 
 
-def _weighted_cells(persons: pd.DataFrame) -> pd.DataFrame:
-    keys = list(schema.COVARIATES)
-    tmp = persons[keys].copy()
-    w = persons["weight"].astype("float64")
-    tmp["n"] = w
-    tmp["neet"] = w * persons["neet2023"]
-    tmp["n_persons"] = 1
-    tmp["neet_persons"] = persons["neet2023"].astype("int64")
-    cells = tmp.groupby(keys, dropna=False, observed=True, sort=True).sum().reset_index()
-    cells.attrs.update(persons.attrs)
-    return cells
-
-
 def as_cells(data) -> pd.DataFrame:
-    """Cell counts from :class:`.schema.InputData`, a person-level frame (``neet2023``) or
-    a cell-count frame (``n``, ``neet``). Person-level data are aggregated with
-    :func:`.schema.to_cells` (weighted data keep the unweighted counts in
-    ``n_persons``/``neet_persons``)."""
+    """Cell counts from :class:`.schema.InputData` (already cells), a person-level frame
+    (``neet2023``, aggregated by :func:`.schema.to_cells`, the one conversion) or a
+    cell-count frame (``n``, ``neet``). Weighted data keep the record counts in
+    ``persons``/``neet_persons``."""
     frame = data.frame if isinstance(data, schema.InputData) else data
     if "neet2023" in frame.columns:
-        if "weight" in frame.columns:
-            return _weighted_cells(frame)
         return schema.to_cells(frame)
     if {"n", "neet"} <= set(frame.columns):
         return frame
@@ -361,8 +346,9 @@ def _tables(a: _Arrays) -> dict[str, pd.DataFrame]:
 
 
 def _source_name(data) -> str | None:
+    name = getattr(data, "name", None)
     src = getattr(data, "source", None)
-    return None if src is None else str(src)
+    return name or (None if src is None else str(src))
 
 
 def _is_synthetic(data, cells: pd.DataFrame) -> bool:
@@ -377,9 +363,10 @@ def compute_all(data, regions=None) -> dict[str, DescriptiveResult]:
     cells = as_cells(data)
     synthetic = _is_synthetic(data, cells)
     source = _source_name(data)
-    weighted = "n_persons" in cells.columns
+    weighted = {"persons", "neet_persons"} <= set(cells.columns) and bool(
+        (cells["persons"] != cells["n"]).any() or (cells["neet_persons"] != cells["neet"]).any())
     arrays = _Arrays(cells)
-    person_arrays = _Arrays(cells, ("n_persons", "neet_persons")) if weighted else None
+    person_arrays = _Arrays(cells, ("persons", "neet_persons")) if weighted else None
     if regions is None:
         regions = [None, *(c.code for c in counties.current_counties())]
     out: dict[str, DescriptiveResult] = {}

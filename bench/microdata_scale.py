@@ -1,0 +1,154 @@
+"""Benchmark of register-scale microdata (issue 17): 1, 5 and 10 million persons.
+
+Generates valid person-level files (Parquet and CSV; all 15 counties; the outcome drawn
+from the known logit of :mod:`neethelpers.microdata.testing`, about 5–10 % long-term NEET),
+then for each runs ``neet microdata cells FILE --out CELLS.parquet`` in a fresh process and
+prints its wall time and the peak resident memory of all its processes (sampled every
+20 ms with psutil), and the growth from the smallest to the largest file. With ``--build``
+it also runs ``neet build --force --data FILE`` in a temporary copy of the project (slow:
+minutes per file) and reports the same.
+
+Goal on the 2-core reference machine: 10 M rows aggregated in ≤ 10 s from Parquet and
+≤ 20 s from CSV, peak ≤ 1 GB. Not a timed test: run it by hand, e.g.
+
+    nice -n 10 .venv/bin/python bench/microdata_scale.py --sizes 1 10
+    .venv/bin/python bench/microdata_scale.py --sizes 1 --build
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import psutil
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from neethelpers import counties  # noqa: E402
+from neethelpers.microdata.testing import random_persons  # noqa: E402
+
+CHUNK = 1_000_000
+GOALS = {"parquet": 10.0, "csv": 20.0}
+MEMORY_GOAL_MB = 1024
+
+
+def generate(path: Path, millions: int, fmt: str) -> Path:
+    """A valid person file of ``millions`` × 10⁶ rows, written chunk by chunk."""
+    codes = tuple(c.code for c in counties.current_counties())
+    writer = None
+    with open(path, "wb") if fmt == "csv" else open(os.devnull, "wb") as fh:
+        for i in range(millions):
+            chunk = random_persons(CHUNK, seed=1000 + i, fylker=codes)
+            table = pa.Table.from_pandas(chunk, preserve_index=False)
+            if fmt == "parquet":
+                if writer is None:
+                    writer = pq.ParquetWriter(path, table.schema)
+                writer.write_table(table)
+            else:
+                pacsv.write_csv(table, fh, pacsv.WriteOptions(include_header=(i == 0)))
+    if writer is not None:
+        writer.close()
+    return path
+
+
+def measure(cmd: list[str], cwd: Path, env: dict) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Wall time (s) and peak RSS (MB) summed over the process and all its children."""
+    started = time.perf_counter()
+    proc = psutil.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    peak = 0
+    while proc.poll() is None:
+        total = 0
+        try:
+            for p in [proc, *proc.children(recursive=True)]:
+                try:
+                    total += p.memory_info().rss
+                except psutil.Error:
+                    pass
+        except psutil.Error:
+            pass
+        peak = max(peak, total)
+        time.sleep(0.02)
+    out, err = proc.communicate()
+    elapsed = time.perf_counter() - started
+    return elapsed, peak / 2**20, subprocess.CompletedProcess(cmd, proc.returncode, out.decode(), err.decode())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 5, 10], help="millions of rows (default 1 5 10)")
+    parser.add_argument("--formats", nargs="+", default=["parquet", "csv"], choices=["parquet", "csv"])
+    parser.add_argument("--memory-limit", default="1GB", help="passed to neet microdata cells")
+    parser.add_argument("--build", action="store_true", help="also run a full `neet build --force --data` (slow)")
+    parser.add_argument("--dir", type=Path, default=None, help="where to keep the generated files (default: temp)")
+    args = parser.parse_args()
+
+    work = args.dir or Path(tempfile.mkdtemp(prefix="neet-scale-"))
+    work.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
+    rows = []
+    try:
+        for fmt in args.formats:
+            for m in sorted(args.sizes):
+                path = work / f"persons_{m}M.{fmt}"
+                if not path.exists():
+                    t = time.perf_counter()
+                    generate(path, m, fmt)
+                    print(f"generated {path.name} ({path.stat().st_size / 2**20:.0f} MB) in "
+                          f"{time.perf_counter() - t:.0f} s", flush=True)
+                out = work / f"cells_{m}M_{fmt}.parquet"
+                cmd = [sys.executable, "-m", "neethelpers.cli", "microdata", "cells", str(path), "--out", str(out),
+                       "--memory-limit", args.memory_limit]
+                secs, peak, proc = measure(cmd, ROOT, env)
+                if proc.returncode != 0:
+                    sys.exit(f"failed: {' '.join(cmd)}\n{proc.stderr}")
+                rows.append(("cells", fmt, m, secs, peak))
+                print(f"cells  {fmt:7} {m:3} M rows  {secs:6.1f} s  peak {peak:6.0f} MB   {proc.stderr.strip()}",
+                      flush=True)
+                if args.build:
+                    from neethelpers import build
+
+                    tmp = Path(tempfile.mkdtemp(prefix="neet-scale-build-"))
+                    try:
+                        copy = build.copy_project(ROOT, tmp / "project")
+                        benv = dict(env, PYTHONPATH=str(copy))
+                        secs_b, peak_b, proc = measure([sys.executable, "-m", "neethelpers.cli", "build", "--force",
+                                                        "--quiet", "--data", str(path)], copy, benv)
+                        if proc.returncode != 0:
+                            sys.exit(f"build failed:\n{proc.stderr[-3000:]}")
+                        rows.append(("build", fmt, m, secs_b, peak_b))
+                        print(f"build  {fmt:7} {m:3} M rows  {secs_b:6.1f} s  peak {peak_b:6.0f} MB", flush=True)
+                    finally:
+                        shutil.rmtree(tmp, ignore_errors=True)
+    finally:
+        if args.dir is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+    print("\nstep   format  rows   wall s  peak MB  goal")
+    for step, fmt, m, secs, peak in rows:
+        goal = ""
+        if step == "cells" and m == 10:
+            ok = secs <= GOALS[fmt] and peak <= MEMORY_GOAL_MB
+            goal = f"≤ {GOALS[fmt]:.0f} s, ≤ {MEMORY_GOAL_MB} MB: {'met' if ok else 'MISSED'}"
+        print(f"{step:6} {fmt:7} {m:3} M  {secs:7.1f}  {peak:7.0f}  {goal}")
+    for step in ("cells", "build"):
+        for fmt in args.formats:
+            sel = sorted((m, s, p) for st, f, m, s, p in rows if st == step and f == fmt)
+            if len(sel) >= 2:
+                (m0, s0, p0), (m1, s1, p1) = sel[0], sel[-1]
+                print(f"growth {step} {fmt} {m0}→{m1} M: time ×{s1 / s0:.1f}, peak memory ×{p1 / p0:.2f}")
+
+
+if __name__ == "__main__":
+    main()
