@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -26,7 +27,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import psutil
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -35,8 +35,8 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from neethelpers import counties  # noqa: E402
-from neethelpers.microdata.testing import random_persons  # noqa: E402
+from neethelpers.microdata.testing import random_persons
+from neethelpers.registry import counties
 
 CHUNK = 1_000_000
 GOALS = {"parquet": 10.0, "csv": 20.0}
@@ -62,8 +62,11 @@ def generate(path: Path, millions: int, fmt: str) -> Path:
     return path
 
 
-def measure(cmd: list[str], cwd: Path, env: dict) -> tuple[float, float, subprocess.CompletedProcess]:
-    """Wall time (s) and peak RSS (MB) summed over the process and all its children."""
+def measure(cmd: list[str], cwd: Path, env: dict) -> tuple[float, float, float, subprocess.CompletedProcess]:
+    """Wall time (s), peak RSS (MB) summed over the process and all its children, and CPU
+    seconds (user + system) of the process tree: on a shared machine the CPU time shows the
+    work done whatever the load."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = psutil.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peak = 0
@@ -81,7 +84,9 @@ def measure(cmd: list[str], cwd: Path, env: dict) -> tuple[float, float, subproc
         time.sleep(0.02)
     out, err = proc.communicate()
     elapsed = time.perf_counter() - started
-    return elapsed, peak / 2**20, subprocess.CompletedProcess(cmd, proc.returncode, out.decode(), err.decode())
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, peak / 2**20, cpu, subprocess.CompletedProcess(cmd, proc.returncode, out.decode(), err.decode())
 
 
 def main() -> None:
@@ -110,44 +115,49 @@ def main() -> None:
                 out = work / f"cells_{m}M_{fmt}.parquet"
                 cmd = [sys.executable, "-m", "neethelpers.cli", "microdata", "cells", str(path), "--out", str(out),
                        "--memory-limit", args.memory_limit]
-                secs, peak, proc = measure(cmd, ROOT, env)
+                load = os.getloadavg()[0]
+                secs, peak, cpu, proc = measure(cmd, ROOT, env)
                 if proc.returncode != 0:
                     sys.exit(f"failed: {' '.join(cmd)}\n{proc.stderr}")
-                rows.append(("cells", fmt, m, secs, peak))
-                print(f"cells  {fmt:7} {m:3} M rows  {secs:6.1f} s  peak {peak:6.0f} MB   {proc.stderr.strip()}",
-                      flush=True)
+                rows.append(("cells", fmt, m, secs, peak, cpu, load))
+                print(f"cells  {fmt:7} {m:3} M rows  {secs:6.1f} s  cpu {cpu:6.1f} s  peak {peak:6.0f} MB  "
+                      f"load {load:4.1f}   {proc.stderr.strip()}", flush=True)
                 if args.build:
-                    from neethelpers import build
+                    from neethelpers.build import execute as build
 
                     tmp = Path(tempfile.mkdtemp(prefix="neet-scale-build-"))
                     try:
                         copy = build.copy_project(ROOT, tmp / "project")
                         benv = dict(env, PYTHONPATH=str(copy))
-                        secs_b, peak_b, proc = measure([sys.executable, "-m", "neethelpers.cli", "build", "--force",
+                        load = os.getloadavg()[0]
+                        secs_b, peak_b, cpu_b, proc = measure([sys.executable, "-m", "neethelpers.cli", "build", "--force",
                                                         "--quiet", "--data", str(path)], copy, benv)
                         if proc.returncode != 0:
                             sys.exit(f"build failed:\n{proc.stderr[-3000:]}")
-                        rows.append(("build", fmt, m, secs_b, peak_b))
-                        print(f"build  {fmt:7} {m:3} M rows  {secs_b:6.1f} s  peak {peak_b:6.0f} MB", flush=True)
+                        rows.append(("build", fmt, m, secs_b, peak_b, cpu_b, load))
+                        print(f"build  {fmt:7} {m:3} M rows  {secs_b:6.1f} s  cpu {cpu_b:6.1f} s  peak {peak_b:6.0f} MB  "
+                              f"load {load:4.1f}", flush=True)
                     finally:
                         shutil.rmtree(tmp, ignore_errors=True)
     finally:
         if args.dir is None:
             shutil.rmtree(work, ignore_errors=True)
 
-    print("\nstep   format  rows   wall s  peak MB  goal")
-    for step, fmt, m, secs, peak in rows:
+    print(f"\n{os.cpu_count()} cores; load average before each step in the last column")
+    print("step   format  rows   wall s   cpu s  peak MB  load  goal")
+    for step, fmt, m, secs, peak, cpu, load in rows:
         goal = ""
         if step == "cells" and m == 10:
             ok = secs <= GOALS[fmt] and peak <= MEMORY_GOAL_MB
             goal = f"≤ {GOALS[fmt]:.0f} s, ≤ {MEMORY_GOAL_MB} MB: {'met' if ok else 'MISSED'}"
-        print(f"{step:6} {fmt:7} {m:3} M  {secs:7.1f}  {peak:7.0f}  {goal}")
+        print(f"{step:6} {fmt:7} {m:3} M  {secs:7.1f} {cpu:7.1f}  {peak:7.0f}  {load:4.1f}  {goal}")
     for step in ("cells", "build"):
         for fmt in args.formats:
-            sel = sorted((m, s, p) for st, f, m, s, p in rows if st == step and f == fmt)
+            sel = sorted((m, s, p, c) for st, f, m, s, p, c, _ in rows if st == step and f == fmt)
             if len(sel) >= 2:
-                (m0, s0, p0), (m1, s1, p1) = sel[0], sel[-1]
-                print(f"growth {step} {fmt} {m0}→{m1} M: time ×{s1 / s0:.1f}, peak memory ×{p1 / p0:.2f}")
+                (m0, s0, p0, c0), (m1, s1, p1, c1) = sel[0], sel[-1]
+                print(f"growth {step} {fmt} {m0}→{m1} M: wall time ×{s1 / s0:.1f}, cpu time ×{c1 / c0:.1f}, "
+                      f"peak memory ×{p1 / p0:.2f}")
 
 
 if __name__ == "__main__":

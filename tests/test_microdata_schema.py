@@ -374,15 +374,19 @@ def test_memory_limit_is_a_setting(tmp_path, persons):
 
 def test_cache_is_keyed_by_content_and_keeps_the_original_name(tmp_path, persons):
     src = _write(persons, tmp_path / "mine.csv")
-    first = engine.cache(src, tmp_path)
-    assert first.parent == tmp_path / ".neet-cache" / "cells" and first.suffix == ".parquet"
+    first = engine.cache(src, tmp_path / "cache")
+    assert first.parent == tmp_path / "cache" and first.suffix == ".parquet"
     mtime = first.stat().st_mtime_ns
-    assert engine.cache(src, tmp_path) == first and first.stat().st_mtime_ns == mtime  # reused
+    assert engine.cache(src, tmp_path / "cache") == first and first.stat().st_mtime_ns == mtime  # reused
     inp = schema.read_input(first)
     assert inp.kind == "persons" and inp.name == "mine.csv" and inp.records == len(persons)
     assert_cells_equal(inp.frame, expected_cells(persons))
     _write(persons.head(100), src)
-    assert engine.cache(src, tmp_path) != first
+    assert engine.cache(src, tmp_path / "cache") != first
+    # a cell file made by the command keeps the origin of its person file through the cache
+    made = engine.write(engine.aggregate(src), tmp_path / "made.parquet")
+    again = schema.read_input(engine.cache(made, tmp_path / "cache"))
+    assert again.kind == "persons" and again.name == "mine.csv" and again.records == 100
 
 
 def test_committed_fixture_is_reproducible(tmp_path):

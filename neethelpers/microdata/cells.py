@@ -34,7 +34,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -293,7 +292,8 @@ def _open(con, path: Path) -> _Source:
 
 
 def _frame_source(con, frame: pd.DataFrame, file) -> _Source:
-    data = pd.DataFrame({f"c{i}": frame.iloc[:, i] for i in range(frame.shape[1])}, index=range(len(frame)))
+    data = pd.DataFrame({f"c{i}": frame.iloc[:, i].reset_index(drop=True) for i in range(frame.shape[1])},
+                        index=range(len(frame)))
     for c in data.columns:  # pandas extension types DuckDB cannot scan become objects
         if isinstance(data[c].dtype, pd.CategoricalDtype):
             data[c] = data[c].astype(object)
@@ -760,6 +760,36 @@ def from_frame(frame: pd.DataFrame, kind: Literal["persons", "cells"] | None = N
     return result
 
 
+def typed_persons(frame: pd.DataFrame) -> pd.DataFrame:
+    """A person-level frame that :func:`from_frame` has accepted, with typed columns (codes
+    ``int8``, ``grunnbelop`` nullable ``Int8``, ``fylke`` the two-digit code, ``weight``
+    ``int64``), for tests and tools that need the rows themselves."""
+    from neethelpers.registry.counties import resolve
+
+    sch = _schema()
+    names = _normalise_names(None, list(frame.columns))
+    raw = frame.set_axis(names, axis=1)
+    out = {}
+    for col in sch.PERSON_COLUMNS + tuple(c for c in sch.OPTIONAL_PERSON_COLUMNS if c in names):
+        s = raw[col]
+        if col == "fylke":
+            text = s.astype(str).str.strip()
+            text = text.where(~text.str.fullmatch(r"\d+(\.0+)?"), text.str.replace(r"\.0+$", "", regex=True))
+            out[col] = text.map({v: resolve(v).code for v in pd.unique(text)}).astype(str)
+            continue
+        if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+            text = s.astype(object).map(lambda v: None if _is_missing(v) else str(v).strip())
+            s = pd.to_numeric(text, errors="coerce")
+        num = s.astype("float64")
+        if col == "grunnbelop":
+            out[col] = pd.array(num.to_numpy(), dtype="Int8")
+        else:
+            out[col] = num.astype("int64" if col == "weight" else "int8")
+    result = pd.DataFrame(out, index=frame.index).reset_index(drop=True)
+    result.attrs.update(frame.attrs)
+    return result
+
+
 # --- output ------------------------------------------------------------------------------------
 
 
@@ -776,13 +806,18 @@ def _metadata(path: Path) -> dict:
 
 def write(cells: Cells, out: str | Path, *, input_sha256: str | None = None) -> Path:
     """Write the cells to ``out`` (Parquet, or CSV when it ends in ``.csv``) atomically.
-    Parquet keeps the input's kind, name, hash and record count as file metadata."""
+    Parquet keeps the input's kind, name, sha256 and record count as file metadata."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from neethelpers.data.catalog import write_bytes_atomic
 
     out = Path(out).expanduser()
+    if cells.sha256 is None and cells.source is not None and Path(cells.source).is_file():
+        from neethelpers.data.catalog import sha256_file
+
+        cells = Cells(cells.frame, cells.kind, cells.records, cells.source, cells.name, sha256_file(cells.source),
+                      cells.weighted)
     if out.suffix.lower() == ".csv":
         data = cells.frame.to_csv(index=False).encode("utf-8")
     else:

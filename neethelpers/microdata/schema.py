@@ -150,7 +150,7 @@ def _codes_text(allowed) -> str:
 def detect_kind(columns, file=None) -> Literal["persons", "cells"]:
     """``"persons"`` if there is a ``neet2023`` column, ``"cells"`` if there are ``n`` and
     ``neet``; anything else is a :class:`DataError`."""
-    from .cells import shown
+    from neethelpers.microdata.cells import shown
 
     cols = set(columns)
     person = "neet2023" in cols
@@ -186,18 +186,20 @@ def read_input(path: str | Path, kind: Literal["persons", "cells"] | None = None
     The kind is detected from the columns unless given. Raises :class:`DataError` on any
     of the problems listed in this module's docstring.
     """
-    from . import cells
+    from neethelpers.microdata import cells
 
     return _input(cells.aggregate(path, kind=kind, memory_limit=memory_limit))
 
 
 def validate(raw: pd.DataFrame, kind: Literal["persons", "cells"] | None = None, file=None) -> pd.DataFrame:
-    """Check columns, codes and consistency of a frame in memory and return it as typed
-    cell counts (person-level rows are aggregated): the same engine as :func:`read_input`.
+    """Check columns, codes and consistency of a frame in memory with the engine of
+    :func:`read_input` (:func:`.cells.from_frame`). Returns typed cell counts for cells,
+    and for person-level rows the rows themselves, typed (:func:`.cells.typed_persons`).
     Attributes (``attrs``) are kept."""
-    from . import cells
+    from neethelpers.microdata import cells
 
-    return cells.from_frame(raw, kind, file=file).frame
+    result = cells.from_frame(raw, kind, file=file)
+    return result.frame if result.kind == "cells" else cells.typed_persons(raw)
 
 
 def to_cells(persons: pd.DataFrame) -> pd.DataFrame:
@@ -205,7 +207,7 @@ def to_cells(persons: pd.DataFrame) -> pd.DataFrame:
     observed combination of :data:`COVARIATES` with ``n`` persons (the sum of the
     frequency weights), ``neet`` long-term NEETs and the record counts ``persons`` and
     ``neet_persons``."""
-    from . import cells
+    from neethelpers.microdata import cells
 
     return cells.from_frame(persons, "persons").frame
 
