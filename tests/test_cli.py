@@ -107,7 +107,7 @@ def test_data_option_reaches_the_notebooks_that_take_it():
     reg = next(ln for ln in result.output.splitlines() if "regresjonsanalyse.ipynb" in ln)
     # the file is aggregated once; the notebooks get its cached cells, never person rows
     from neethelpers import paths
-    from neethelpers.data.catalog import sha256_file
+    from neethelpers.files import sha256_file
     from neethelpers.microdata import schema
 
     cached = paths.PROJECT_ROOT / ".neet-cache" / "cells" / f"{sha256_file(micro)}.parquet"

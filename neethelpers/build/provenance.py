@@ -128,8 +128,15 @@ def _params_text(params: dict, data_sha256: str | None = None) -> str:
         if v is None:
             shown.append(f"`{k}` (ingen verdi)")
         elif k == "data_source" and isinstance(v, str) and hashing.data_source_file({k: v}):
+            name = Path(v).name
+            # `neet build --data FILE` passes FILE's cached cells: show FILE's name and hash.
+            from neethelpers.microdata.cells import origin
+
+            made_from = origin(v)
+            if made_from:
+                name, data_sha256 = made_from
             digest = f" (sha256 `{data_sha256[:16]}…`)" if data_sha256 else ""
-            shown.append(f"`{k}` = filen {fmt.escape_user_text(Path(v).name)}{digest}")
+            shown.append(f"`{k}` = filen {fmt.escape_user_text(name)}{digest}")
         else:
             shown.append(f"`{k}` = {fmt.escape_user_text(v if isinstance(v, str) else repr(v))}")
     return ", ".join(shown)

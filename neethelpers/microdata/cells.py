@@ -47,7 +47,7 @@ from neethelpers.errors import DataError, UnknownCountyError
 
 __all__ = [
     "DEFAULT_MEMORY_LIMIT", "SAMPLE_ROWS", "MAX_COUNT", "OUTPUT_COLUMNS", "Cells", "aggregate", "from_frame",
-    "write", "cache", "sql",
+    "write", "cache", "sql", "origin", "typed_persons", "CACHE_DIR",
 ]
 
 DEFAULT_MEMORY_LIMIT = "1GB"
@@ -804,17 +804,29 @@ def _metadata(path: Path) -> dict:
             for k, v in meta.items() if k.startswith(_META_PREFIX)}
 
 
+def origin(path: str | Path) -> tuple[str, str] | None:
+    """``(name, sha256)`` of the file a cell file written by :func:`write` was made from
+    (the build shows these, never the cache path); ``None`` for any other file."""
+    path = Path(path)
+    if path.suffix.lower() not in {".parquet", ".pq"} or not path.is_file():
+        return None
+    meta = _metadata(path)
+    if meta.get("name") and meta.get("sha256"):
+        return meta["name"], meta["sha256"]
+    return None
+
+
 def write(cells: Cells, out: str | Path, *, input_sha256: str | None = None) -> Path:
     """Write the cells to ``out`` (Parquet, or CSV when it ends in ``.csv``) atomically.
     Parquet keeps the input's kind, name, sha256 and record count as file metadata."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from neethelpers.data.catalog import write_bytes_atomic
+    from neethelpers.files import write_bytes_atomic
 
     out = Path(out).expanduser()
     if cells.sha256 is None and cells.source is not None and Path(cells.source).is_file():
-        from neethelpers.data.catalog import sha256_file
+        from neethelpers.files import sha256_file
 
         cells = Cells(cells.frame, cells.kind, cells.records, cells.source, cells.name, sha256_file(cells.source),
                       cells.weighted)
@@ -842,7 +854,7 @@ def cache(path: str | Path, directory: Path | None = None, *, memory_limit: str 
     """Aggregate ``path`` once and keep the cells as ``<directory>/<sha256>.parquet``
     (default :data:`CACHE_DIR`), reused while the input's content is unchanged.
     Returns the cell file."""
-    from neethelpers.data.catalog import sha256_file
+    from neethelpers.files import sha256_file
 
     path = Path(path).expanduser()
     if path.is_dir():
