@@ -35,8 +35,8 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from neethelpers.microdata.testing import random_persons
-from neethelpers.registry import counties
+from neethelpers.microdata.testing import random_persons  # noqa: E402
+from neethelpers.registry import counties  # noqa: E402
 
 CHUNK = 1_000_000
 GOALS = {"parquet": 10.0, "csv": 20.0}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -21,9 +20,9 @@ def microdata_script_command(
                                help="County name or code (one of today's 15 counties, e.g. Akershus or 32)."),
     year: int = typer.Option(..., "--year", metavar="YEAR",
                              help="Outcome year: long-term NEET in YEAR-1 and YEAR (the note uses 2023)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE",
+    output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE",
                                           help="Write the script to FILE instead of standard output."),
-    datastore_version: Optional[int] = typer.Option(
+    datastore_version: int | None = typer.Option(
         None, "--datastore-version", metavar="N",
         help="Version of no.ssb.fdb for the require line (default: a <VERSJON> placeholder to fill in)."),
 ) -> None:
@@ -56,10 +55,10 @@ microdata_app = typer.Typer(
 
 @microdata_app.command("cells")
 def cells_command(
-    persons: Optional[Path] = typer.Argument(
+    persons: Path | None = typer.Argument(
         None, metavar="PERSONS",
         help="A person-level or cell-count CSV/Parquet file (schemas: neethelpers/microdata/schema.py)."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="CELLS.parquet",
+    out: Path | None = typer.Option(None, "--out", "-o", metavar="CELLS.parquet",
                                        help="Where to write the cell counts (Parquet, or CSV if it ends in .csv)."),
     print_sql: bool = typer.Option(False, "--print-sql",
                                    help="Print one SQL query that makes the cell file where the person data live "
@@ -69,7 +68,7 @@ def cells_command(
     memory_limit: str = typer.Option("1GB", "--memory-limit", metavar="SIZE",
                                      help="Peak memory of the aggregation (DuckDB syntax: 500MB, 1GB, 4GB); "
                                           "beyond it DuckDB spills to disk."),
-    threads: Optional[int] = typer.Option(None, "--threads", min=1, metavar="N",
+    threads: int | None = typer.Option(None, "--threads", min=1, metavar="N",
                                           help="Threads for reading (default: all cores)."),
 ) -> None:
     """Read, validate and aggregate a person file once (streamed, bounded memory) to the cell
@@ -89,7 +88,8 @@ def cells_command(
     except NeetError as exc:
         typer.echo(f"neet: error: {exc}", err=True)
         raise typer.Exit(2) from None
-    typer.echo(f"wrote {out}: {len(result.frame):,} cells from {result.records:,} {result.kind} rows "
+    rows = "person" if result.kind == "persons" else "cell"
+    typer.echo(f"wrote {out}: {len(result.frame):,} cells from {result.records:,} {rows} rows "
                f"({int(result.frame['n'].sum()):,} persons) in {time.perf_counter() - started:.1f} s"
                .replace(",", " "), err=True)
 
@@ -100,9 +100,9 @@ def script_command(
                                help="County name or code (one of today's 15 counties, e.g. Akershus or 32)."),
     year: int = typer.Option(..., "--year", metavar="YEAR",
                              help="Outcome year: long-term NEET in YEAR-1 and YEAR (the note uses 2023)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE",
+    output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE",
                                           help="Write the script to FILE instead of standard output."),
-    datastore_version: Optional[int] = typer.Option(
+    datastore_version: int | None = typer.Option(
         None, "--datastore-version", metavar="N",
         help="Version of no.ssb.fdb for the require line (default: a <VERSJON> placeholder to fill in)."),
 ) -> None:

@@ -58,6 +58,9 @@ MAX_COUNT = 10**9
 #: How many offending values an error message quotes, and how long each may be.
 MAX_SHOWN = 8
 MAX_VALUE_CHARS = 40
+#: More distinct raw combinations than a valid file can have (15 ages × 15 counties × the
+#: other codes give about a million): beyond this the file is refused, unread into Python.
+MAX_GROUPS = 1_500_000
 #: Where the build keeps the cells of a --data file (by the file's sha256; git-ignored).
 CACHE_DIR = paths.PROJECT_ROOT / ".neet-cache" / "cells"
 #: The header of a CSV file must end within this many bytes.
@@ -362,7 +365,9 @@ class _Engine:
         return f"CASE WHEN {self._valid(name)} THEN CAST({self._value(name)} AS BIGINT) ELSE 0 END"
 
     def grouped(self, limit: int | None) -> pd.DataFrame:
-        if self.src.lines is not None:
+        # Whole lines are grouped only when every column is a code: a weight or count in the
+        # line would multiply the distinct lines.
+        if self.src.lines is not None and not self.counts:
             return self._grouped_lines(limit)
         src = self.src.relation if limit is None else f"{self.src.relation} LIMIT {int(limit)}"
         keys = [f"{self.src.col(k)} AS {_quote_ident(k)}" for k in self.keys]
@@ -372,12 +377,22 @@ class _Engine:
             aggs.append(f"count(*) FILTER (WHERE NOT {self._valid(c)}) AS {_quote_ident('_bad_' + c)}")
         for small, big in self._orders():
             aggs.append(f"count(*) FILTER (WHERE {self._value(small)} > {self._value(big)}) AS _over_{small}_{big}")
-        query = f"SELECT {', '.join(keys)}, {', '.join(aggs)} FROM ({src}) GROUP BY ALL"
-        return self._run(query).df()
+        query = f"SELECT {', '.join(keys)}, {', '.join(aggs)} FROM ({src}) GROUP BY ALL LIMIT {MAX_GROUPS + 1}"
+        g = self._run(query).df()
+        self._check_groups(len(g))
+        return g
+
+    def _check_groups(self, count: int) -> None:
+        if count > MAX_GROUPS:
+            raise DataError(self.file, f"more than {MAX_GROUPS:,} distinct combinations of values, more than a "
+                            "file of this schema can have".replace(",", " "),
+                            expected="coded columns with the few valid codes of neethelpers/microdata/schema.py")
 
     def _grouped_lines(self, limit: int | None) -> pd.DataFrame:
         src = self.src.lines if limit is None else f"{self.src.lines} LIMIT {int(limit)}"
-        res = self._run(f"SELECT line, count(*) AS n FROM ({src}) WHERE trim(line) <> '' GROUP BY line").fetchnumpy()
+        res = self._run(f"SELECT line, count(*) AS n FROM ({src}) WHERE trim(line) <> '' GROUP BY line "
+                        f"LIMIT {MAX_GROUPS + 1}").fetchnumpy()
+        self._check_groups(len(res["line"]))
         if len(res["line"]) == 0:
             raise DataError(self.file, "no data rows (only a header)", expected="one row per person or cell")
         width = len(self.src.names)
