@@ -20,6 +20,7 @@ endif
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.neet-installed
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # The goal named in the one-line refusal (`make test PYTHON=...`).
@@ -62,9 +63,9 @@ book: venv ## Build the book (executes what changed, then renders _build/html/in
 test: venv browser-deps ## Run the whole test suite (builds the book once in a temporary copy)
 	$(BIN)/pytest
 
-check: venv ## Quick loop: ruff, then the fast tests (no notebooks, no book, no browser); under 60 s
+check: venv ## Quick loop: ruff, then the fast tests on every core (no notebooks, no book, no browser); under 60 s
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q -m "not slow and not browser"
+	$(BIN)/pytest -q -m "not slow and not browser" -n $(JOBS)
 
 lint: venv ## ruff only (`.venv/bin/ruff check --fix .` repairs what it can)
 	$(BIN)/ruff check .
