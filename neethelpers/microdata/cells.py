@@ -256,7 +256,10 @@ def _connect(memory_limit: str | None, threads: int | None):
     except duckdb.Error as exc:
         raise DataError(None, f"invalid memory limit {memory_limit!r} ({str(exc).splitlines()[0][:120]})",
                         expected="a size such as 500MB, 1GB or 4GB") from None
-    con.execute("SET enable_progress_bar = false")
+    try:  # no progress bar on the terminal; in a Jupyter kernel DuckDB refuses the setting
+        con.execute("SET enable_progress_bar = false")
+    except duckdb.Error:
+        pass
     return con
 
 
