@@ -27,14 +27,29 @@ from neethelpers.registry import counties
 def test_plan_has_one_run_per_chapter_overview_and_current_county():
     plan = runs.plan()
     current = counties.current_counties()
-    assert len(plan) == 4 + len(current)
+    assert len(plan) == 5 + len(current)
     assert len({r.output for r in plan}) == len(plan)
     county_runs = runs.county_runs(plan)
     assert [r.parameters["county"] for r in county_runs] == [c.name for c in current]
     assert [r.output for r in county_runs] == [f"book/generated/fylker/{c.slug}.ipynb" for c in current]
-    assert all(r.title == c.name for r, c in zip(county_runs, current))
+    assert all(r.title == c.name and r.notebook == runs.COUNTY_NOTEBOOK for r, c in zip(county_runs, current))
     overview = next(r for r in plan if r.id == "fylker/index")
-    assert overview.parameters["county"] == runs.OVERVIEW_COUNTY and overview.title == runs.OVERVIEW_TITLE
+    assert overview.notebook == runs.OVERVIEW_NOTEBOOK and overview.title is None  # its heading is in the notebook
+    # Default edition: no chapter gets microdata; the demonstration part runs on the synthetic cohort.
+    assert all("data_source" not in r.parameters for r in plan if r.part == runs.CHAPTERS)
+    demo = runs.demo_runs(plan)
+    assert [r.id for r in demo] == ["regresjonsanalyse", "demonstrasjon/ostfold"]
+    assert demo[1].parameters == {"county": "Østfold", "data_source": "synthetic"}
+    assert runs.effective_parameters(paths.PROJECT_ROOT, demo[0])["data_source"] == "synthetic"
+
+
+def test_with_real_data_every_page_gets_it_and_there_is_no_demonstration():
+    plan = runs.plan(data_source="/data/x.csv")
+    assert not runs.demo_runs(plan)
+    assert {r.id for r in plan if r.parameters.get("data_source") == "/data/x.csv"} == {
+        "nasjonale-trender", "fylker/index", "regresjonsanalyse", *(r.id for r in runs.county_runs(plan))}
+    # "synthetic" builds the default edition
+    assert runs.plan(data_source="synthetic") == runs.plan()
 
 
 def test_every_run_notebook_exists_and_declares_its_parameters():
@@ -50,14 +65,14 @@ def test_year_and_data_source_go_only_to_notebooks_that_declare_them(tmp_path):
     assert plan["risikofaktorer"].parameters == {}  # declares neither
     assert plan["nasjonale-trender"].parameters == {"year": 2022, "data_source": "/data/x.csv"}
     assert plan["regresjonsanalyse"].parameters == {"data_source": "/data/x.csv"}
-    assert plan["fylker/oslo"].parameters == {"county": "Oslo"}
+    assert plan["fylker/oslo"].parameters == {"county": "Oslo", "data_source": "/data/x.csv"}
     # A value equal to the notebook's default is not injected (so it re-runs nothing).
     defaults = {r.id: r for r in runs.plan(tmp_path, year=2024, data_source="synthetic")}
     assert defaults["nasjonale-trender"].parameters == {} and defaults["regresjonsanalyse"].parameters == {}
 
 
 def test_declared_parameters_read_types_defaults_and_comments():
-    declared = runs.declared_parameters(FIXTURE_NOTEBOOKS / "04_regression.ipynb")
+    declared = runs.declared_parameters(FIXTURE_NOTEBOOKS / "05_regression.ipynb")
     assert list(declared) == ["county", "data_source", "disclosure_threshold", "seed"]
     assert declared["county"].annotation == "str" and declared["county"].default == "Akershus"
     assert declared["county"].comment == "county for the county model"
@@ -66,7 +81,7 @@ def test_declared_parameters_read_types_defaults_and_comments():
 
 def test_check_parameters_rejects_undeclared_names_and_wrong_types(tmp_path):
     (tmp_path / "notebooks").mkdir()
-    (tmp_path / "notebooks" / "04_regression.ipynb").write_bytes((FIXTURE_NOTEBOOKS / "04_regression.ipynb").read_bytes())
+    (tmp_path / "notebooks" / "05_regression.ipynb").write_bytes((FIXTURE_NOTEBOOKS / "05_regression.ipynb").read_bytes())
     bad = runs.Run("regresjonsanalyse", runs.REGRESSION_NOTEBOOK, {"colour": "red", "seed": "x"})
     problems = runs.check_parameters(tmp_path, bad)
     assert any("no parameter 'colour'" in p for p in problems)
@@ -77,7 +92,7 @@ def test_check_parameters_rejects_undeclared_names_and_wrong_types(tmp_path):
 
 def test_effective_parameters_merge_defaults_and_injected(tmp_path):
     (tmp_path / "notebooks").mkdir()
-    (tmp_path / "notebooks" / "04_regression.ipynb").write_bytes((FIXTURE_NOTEBOOKS / "04_regression.ipynb").read_bytes())
+    (tmp_path / "notebooks" / "05_regression.ipynb").write_bytes((FIXTURE_NOTEBOOKS / "05_regression.ipynb").read_bytes())
     run = runs.Run("regresjonsanalyse", runs.REGRESSION_NOTEBOOK, {"county": "Oslo"})
     eff = runs.effective_parameters(tmp_path, run)
     assert eff["county"] == "Oslo" and eff["seed"] == 2023 and eff["data_source"] == "synthetic"
@@ -437,7 +452,7 @@ def test_make_batches_shares_kernels_only_between_runs_of_one_notebook():
     assert sorted(r.id for b in batches for r in b) == sorted(r.id for r in plan)
     for batch in batches:
         assert len({(r.notebook, Path(r.output).parent) for r in batch}) == 1
-    county_batches = [b for b in batches if b[0].notebook == runs.COUNTIES_NOTEBOOK]
+    county_batches = [b for b in batches if b[0].id.startswith("fylker/") and b[0].notebook == runs.COUNTY_NOTEBOOK]
     assert len(county_batches) == 2
     assert all(len(b) == 1 for b in build.make_batches(plan, 2, reuse=False))
 

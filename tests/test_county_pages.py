@@ -59,8 +59,8 @@ def test_headline_text_for_every_county(code, expected):
     assert h.year == year
     assert fmt.percent(h.share) == fmt.percent(neet / residents * 100)
     assert fmt.count(h.neet) == fmt.count(neet)
-    shares = {c: n / r for c, (n, r) in figures.items()}
-    assert h.rank == 1 + sum(v < shares[code] for v in shares.values())
+    shares = {c: round(n / r * 100, 1) for c, (n, r) in figures.items()}
+    assert h.rank == 1 + sum(v > shares[code] for v in shares.values())  # from the highest, as displayed
 
 
 # --- notebook execution -----------------------------------------------------------------
@@ -117,7 +117,7 @@ def _check_page(nb, tmp_path: Path) -> dict[str, str]:
 @pytest.mark.slow
 def test_county_page_executes_and_glues_the_data(tmp_path, expected):
     year, figures = expected
-    nb = _execute("03_counties.ipynb", tmp_path, county="Østfold")
+    nb = _execute("04_county.ipynb", tmp_path, county="Østfold")
     glued = _check_page(nb, tmp_path)
     neet, residents = figures["31"]
     assert glued["headline_year"] == str(year)
@@ -126,12 +126,20 @@ def test_county_page_executes_and_glues_the_data(tmp_path, expected):
     assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
     # Østfold is one of the analysis note's counties: its tables are on the page
     assert (tmp_path / "_assets" / "ostfold-notat-tabell-3.csv").exists()
+    # the default edition computes nothing from microdata; it offers the county's microdata.no script
+    assert not list((tmp_path / "_assets").glob("*mikro*"))
+    script = tmp_path / "_assets" / "skript-ostfold-microdata-no.txt"
+    assert script.is_file() and "neet2023" in script.read_text(encoding="utf-8")
+    # the page is prose in Markdown cells: the notebook's code cells are one-line calls, without `if`
+    source = nbformat.read(paths.NOTEBOOKS_DIR / "04_county.ipynb", as_version=4)
+    assert not [c for c in source.cells if c.cell_type == "code" and re.search(r"^\s*if ", c.source, re.M)]
+    assert [c.source for c in source.cells if c.cell_type == "markdown" and c.source.startswith("## ")]
 
 
 @pytest.mark.slow
 def test_overview_page_executes(tmp_path, expected):
     year, figures = expected
-    nb = _execute("03_counties.ipynb", tmp_path, county="alle")
+    nb = _execute("03_counties_overview.ipynb", tmp_path)
     glued = _check_page(nb, tmp_path)
     shares = {c: n / r * 100 for c, (n, r) in figures.items()}
     low, high = min(shares, key=shares.get), max(shares, key=shares.get)

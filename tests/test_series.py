@@ -159,7 +159,14 @@ def _independent_headline(code: str) -> dict:
     neet = m[m["indicator"].str.startswith("Utenfor")].groupby("county_code")["value"].sum()
     share = neet / res * 100
     return {"year": final_year, "neet": int(neet[code]), "residents": int(res[code]), "share": share[code],
-            "rank": int((share < share[code]).sum() + 1)}
+            # counted from the highest, on the shares as displayed (one decimal): ties share a rank
+            "rank": int((share.round(1) > round(share[code], 1)).sum() + 1),
+            "diff": round(share[code] - _national_share(final_year), 1)}
+
+
+def _national_share(year: int) -> float:
+    nat = _raw_counts("ssb_13556_national_sex_age", sex="Begge kjønn", age_group="15-29").set_index("year")
+    return nat.loc[year, "neet"] / nat.loc[year, "residents"] * 100
 
 
 @pytest.mark.parametrize("code", CURRENT)
@@ -183,20 +190,33 @@ def test_headline_equals_the_data_for_every_county(code):
     assert h.newer_final_by_ssb == bool(len(by_ssb))
 
 
-def test_headline_direction_uses_the_shown_values():
+def test_headline_difference_is_rounded_from_the_unrounded_counts():
+    """The difference from the country is computed from the counts (independently, from
+    data/raw) and rounded once — not the difference of two rounded shares."""
     for code in CURRENT:
         h = county_series.headline(code)
-        shown = round(round(h.share, 1) - round(h.national_share, 1), 1)
-        assert h.diff_shown == shown
-        assert h.direction == ("høyere enn" if shown > 0 else "lavere enn" if shown < 0 else "lik")
+        expected = _independent_headline(code)["diff"] + 0.0
+        assert h.diff_shown == expected, code
+        assert h.direction == ("høyere enn" if expected > 0 else "lavere enn" if expected < 0 else "lik")
 
 
-@pytest.mark.parametrize("rank,n,text", [
-    (1, 15, "den laveste andelen"), (15, 15, "den høyeste andelen"), (2, 15, "den nest laveste andelen"),
-    (14, 15, "den nest høyeste andelen"), (4, 15, "den 4. laveste andelen"), (12, 15, "den 4. høyeste andelen"),
+def test_equal_displayed_shares_get_equal_rank():
+    ranks = {code: county_series.headline(code) for code in CURRENT}
+    for a in CURRENT:
+        for b in CURRENT:
+            if round(ranks[a].share, 1) == round(ranks[b].share, 1):
+                assert ranks[a].rank == ranks[b].rank, (a, b)
+    lowest = [h for h in ranks.values() if h.lowest]
+    assert lowest and all(round(h.share, 1) == min(round(x.share, 1) for x in ranks.values()) for h in lowest)
+
+
+@pytest.mark.parametrize("rank,n,lowest,text", [
+    (1, 15, False, "den høyeste andelen"), (2, 15, False, "den nest høyeste andelen"),
+    (5, 15, False, "den 5. høyeste andelen"), (12, 15, False, "den 12. høyeste andelen"),
+    (15, 15, True, "den 15. høyeste andelen (den laveste)"),
 ])
-def test_rank_text(rank, n, text):
-    assert county_series.rank_text(rank, n) == text
+def test_rank_text_counts_in_one_direction(rank, n, lowest, text):
+    assert county_series.rank_text(rank, n, lowest) == text
 
 
 def test_ranking_is_sorted_and_complete():

@@ -22,16 +22,26 @@ def test_toc_is_marked_generated():
 def test_toc_structure_follows_the_registry():
     doc = yaml.safe_load(toc.render())
     assert doc["format"] == "jb-book" and doc["root"] == "book/index"
-    chapters, appendix = doc["parts"]
+    chapters, demo, appendix = doc["parts"]
     assert chapters["caption"] == "Kapitler" and appendix["caption"] == "Vedlegg"
+    assert "syntetiske data" in demo["caption"].lower() and "demonstrasjon" in demo["caption"].lower()
     files = [c["file"] for c in chapters["chapters"]]
     assert files == ["book/generated/risikofaktorer", "book/generated/nasjonale-trender",
-                     "book/generated/fylker/index", "book/generated/regresjonsanalyse"]
+                     "book/generated/fylker/index"]
+    assert [c["file"] for c in demo["chapters"]] == ["book/generated/regresjonsanalyse",
+                                                     "book/generated/demonstrasjon/ostfold"]
     overview = chapters["chapters"][2]
     assert [s["file"] for s in overview["sections"]] == [
         f"book/generated/fylker/{c.slug}" for c in counties.current_counties()]
     assert len(overview["sections"]) == 15
     assert [c["file"] for c in appendix["chapters"]] == list(toc.APPENDIX)
+
+
+def test_with_real_data_the_regression_chapter_is_a_chapter_and_there_is_no_demonstration():
+    doc = yaml.safe_load(toc.render(runs.plan(data_source="/data/x.csv")))
+    chapters, appendix = doc["parts"]
+    assert [c["file"] for c in chapters["chapters"]][-1] == "book/generated/regresjonsanalyse"
+    assert "demonstrasjon" not in toc.render(runs.plan(data_source="/data/x.csv"))
 
 
 def test_toc_parses_and_hand_written_pages_exist():

@@ -36,9 +36,9 @@ Two phases, both strict:
 2. **Render.** See :mod:`neethelpers.build.render`: strict Jupyter Book into a staging
    folder, then an atomic switch of the ``_build/html`` link.
 
-Title convention: the counties notebook starts with a Markdown cell whose first heading
-is a placeholder (``# Fylke``); the build replaces that heading with the county's
-canonical name (``"Fylkene"`` on the overview page), because a page's title must be a
+Title convention: the county template (``notebooks/04_county.ipynb``) starts with a Markdown
+cell whose first heading is a placeholder (``# Fylke``); the build replaces that heading
+with the run's title (the county's canonical name), because a page's title must be a
 Markdown heading in the notebook, not an output.
 """
 
@@ -73,7 +73,6 @@ from neethelpers.build.render import (  # noqa: F401 - part of this module's int
     render_book,
     substitutions,
 )
-from neethelpers.build.sections import promote_markdown_outputs
 
 KERNEL = "python3"
 CELL_TIMEOUT = 900  # seconds; a cell that runs longer is treated as hung (env NEET_CELL_TIMEOUT overrides)
@@ -176,9 +175,9 @@ def _source_cell_number(nb, cell_index: int) -> int:
 
 
 def postprocess(nb, title: str | None) -> None:
-    """Hide every code cell's input, make ``title`` (if given) the page title (the first
-    heading of the first Markdown cell, added if missing), and turn headings printed from
-    code into real sections (:mod:`neethelpers.build.sections`)."""
+    """Hide every code cell's input and make ``title`` (if given) the page title (the first
+    heading of the first Markdown cell, added if missing). Headings are Markdown cells of the
+    notebooks; nothing printed from code is turned into a section."""
     for cell in nb.cells:
         if cell.cell_type == "code":
             tags = list(cell.metadata.get("tags", []))
@@ -187,8 +186,6 @@ def postprocess(nb, title: str | None) -> None:
             cell.metadata["tags"] = tags
     if title:
         set_title(nb, title)
-    # Headings printed from code would otherwise render as rubrics, not page sections.
-    promote_markdown_outputs(nb)
 
 
 def set_title(nb, title: str) -> None:
@@ -716,7 +713,7 @@ def _remove_failed_notebooks(root: Path) -> None:
 def _build_locked(root, plan, state, todo, left, inputs, report, started, *, jobs, progress, reuse_kernels,
                   echo) -> BuildReport:
     if not (root / "_toc.yml").exists() or toc.render(plan) != (root / "_toc.yml").read_text(encoding="utf-8"):
-        toc.write(root)
+        toc.write(root, plan)
     for run, why in left:
         report.warnings.append(f"{run.output} is out of date ({why}) but was not re-run because of --county; "
                                "run `neet build` to refresh it")

@@ -2,16 +2,24 @@
 
 The plan is generated from the county registry (:mod:`neethelpers.registry.counties`), never
 written by hand: one run for the literature chapter, one for the national chapter, one
-for the county overview (``county="alle"``), one per current county and one for the
+for the county overview, one of the county template per current county and one for the
 regression chapter. Output paths are short, stable and guessable::
 
-    notebooks/01_literature.ipynb  -> book/generated/risikofaktorer.ipynb
-    notebooks/02_national.ipynb    -> book/generated/nasjonale-trender.ipynb
-    notebooks/03_counties.ipynb    -> book/generated/fylker/index.ipynb       (county="alle")
-                                   -> book/generated/fylker/<slug>.ipynb      (county=<name>)
-    notebooks/04_regression.ipynb  -> book/generated/regresjonsanalyse.ipynb
+    notebooks/01_literature.ipynb       -> book/generated/risikofaktorer.ipynb
+    notebooks/02_national.ipynb         -> book/generated/nasjonale-trender.ipynb
+    notebooks/03_counties_overview.ipynb -> book/generated/fylker/index.ipynb
+    notebooks/04_county.ipynb           -> book/generated/fylker/<slug>.ipynb      (county=<name>)
+    notebooks/05_regression.ipynb       -> book/generated/regresjonsanalyse.ipynb
 
 so the rendered pages are ``book/generated/fylker/akershus.html`` and so on.
+
+**Two editions.** Without register data (the default, and ``--data synthetic``) the
+chapters show only public statistics and published figures (``data_source="none"``), and
+the synthetic cohort is used in one place, the demonstration part (``part="demo"``): the
+regression chapter and one example county page (:data:`DEMO_COUNTY`, output
+``book/generated/demonstrasjon/<slug>``), both with ``data_source="synthetic"``. With
+``--data FILE`` every page gets the file, the regression chapter becomes an ordinary
+chapter and the demonstration part is left out.
 
 Parameters are only injected when the notebook declares them in its ``parameters``
 cell (``year`` and ``data_source`` are passed to the notebooks that take them), and
@@ -30,13 +38,20 @@ from neethelpers import paths
 from neethelpers.registry import counties
 
 GENERATED = "book/generated"
-OVERVIEW_COUNTY = "alle"  # the value of the counties notebook's `county` parameter for the overview page
-OVERVIEW_TITLE = "Fylkene"
 
 LITERATURE_NOTEBOOK = "notebooks/01_literature.ipynb"
 NATIONAL_NOTEBOOK = "notebooks/02_national.ipynb"
-COUNTIES_NOTEBOOK = "notebooks/03_counties.ipynb"
-REGRESSION_NOTEBOOK = "notebooks/04_regression.ipynb"
+OVERVIEW_NOTEBOOK = "notebooks/03_counties_overview.ipynb"
+COUNTY_NOTEBOOK = "notebooks/04_county.ipynb"
+REGRESSION_NOTEBOOK = "notebooks/05_regression.ipynb"
+
+CHAPTERS = "chapters"
+DEMO = "demo"
+SYNTHETIC = "synthetic"
+#: The county whose page is shown computed on the synthetic cohort in the demonstration part
+#: (one of the analysis note's counties, so the calibration check has published figures).
+DEMO_COUNTY = "Østfold"
+DEMO_FOLDER = "demonstrasjon"
 
 
 @dataclass(frozen=True)
@@ -48,7 +63,8 @@ class Run:
     (county pages are titled with the county's canonical name); ``namespace`` is the
     name under which the page's glued values are offered to hand-written pages as MyST
     substitutions (``{{ nasjonalt.neet_share_latest }}``); ``county_code`` marks the
-    run of one county page (for ``neet build --county``).
+    run of one county page (for ``neet build --county``); ``part`` is the part of the book
+    (``"chapters"`` or ``"demo"``, the demonstration on synthetic data).
     """
 
     id: str
@@ -57,6 +73,7 @@ class Run:
     title: str | None = None
     namespace: str = ""
     county_code: str | None = None
+    part: str = CHAPTERS
 
     @property
     def output(self) -> str:
@@ -182,31 +199,51 @@ def _optional(root: Path, notebook: str, **candidates) -> dict:
     return {k: v for k, v in wanted.items() if k in declared and declared[k].default != v}
 
 
+def has_real_data(data_source: str | None) -> bool:
+    """Whether ``data_source`` is a microdata file (not the default edition or ``"synthetic"``)."""
+    return data_source not in (None, "", "none", SYNTHETIC)
+
+
 def plan(root: Path | None = None, *, year: int | None = None, data_source: str | None = None) -> list[Run]:
     """All runs of the book, in reading order.
 
     ``year`` and ``data_source`` (an absolute path, or ``"synthetic"``) are passed only
     to the notebooks that declare those parameters; ``None`` keeps each notebook's default.
+    ``"synthetic"`` builds the default edition (the synthetic cohort only in the
+    demonstration part).
     """
     root = Path(root or paths.PROJECT_ROOT)
-    extra = {"year": year, "data_source": data_source}
+    real = has_real_data(data_source)
+    extra = {"year": year, "data_source": data_source if real else None}
     runs = [
         Run("risikofaktorer", LITERATURE_NOTEBOOK, _optional(root, LITERATURE_NOTEBOOK, **extra),
             namespace="litteratur"),
         Run("nasjonale-trender", NATIONAL_NOTEBOOK, _optional(root, NATIONAL_NOTEBOOK, **extra),
             namespace="nasjonalt"),
-        Run("fylker/index", COUNTIES_NOTEBOOK,
-            {"county": OVERVIEW_COUNTY, **_optional(root, COUNTIES_NOTEBOOK, **extra)},
-            title=OVERVIEW_TITLE, namespace="fylkene"),
+        Run("fylker/index", OVERVIEW_NOTEBOOK, _optional(root, OVERVIEW_NOTEBOOK, **extra),
+            namespace="fylkene"),
     ]
-    county_extra = _optional(root, COUNTIES_NOTEBOOK, **extra)
+    county_extra = _optional(root, COUNTY_NOTEBOOK, **extra)
     for county in counties.current_counties():
-        runs.append(Run(f"fylker/{county.slug}", COUNTIES_NOTEBOOK, {"county": county.name, **county_extra},
+        runs.append(Run(f"fylker/{county.slug}", COUNTY_NOTEBOOK, {"county": county.name, **county_extra},
                         title=county.name, namespace="fylke_" + county.slug.replace("-", "_"),
                         county_code=county.code))
-    runs.append(Run("regresjonsanalyse", REGRESSION_NOTEBOOK, _optional(root, REGRESSION_NOTEBOOK, **extra),
-                    namespace="regresjon"))
+    if real:
+        runs.append(Run("regresjonsanalyse", REGRESSION_NOTEBOOK, _optional(root, REGRESSION_NOTEBOOK, **extra),
+                        namespace="regresjon"))
+        return runs
+    demo_extra = {"year": year, "data_source": SYNTHETIC}
+    runs.append(Run("regresjonsanalyse", REGRESSION_NOTEBOOK, _optional(root, REGRESSION_NOTEBOOK, **demo_extra),
+                    namespace="regresjon", part=DEMO))
+    demo = counties.resolve(DEMO_COUNTY)
+    runs.append(Run(f"{DEMO_FOLDER}/{demo.slug}", COUNTY_NOTEBOOK,
+                    {"county": demo.name, **_optional(root, COUNTY_NOTEBOOK, **demo_extra)},
+                    title=f"Eksempel: {demo.name} beregnet på syntetiske data", namespace="demo_fylke", part=DEMO))
     return runs
+
+
+def demo_runs(runs: list[Run]) -> list[Run]:
+    return [r for r in runs if r.part == DEMO]
 
 
 def county_runs(runs: list[Run]) -> list[Run]:

@@ -19,22 +19,32 @@ HEADER = (
 )
 
 FRONT_PAGE = "book/index"
+DEMO_CAPTION = "Demonstrasjon på syntetiske data"
 APPENDIX = ("book/appendix/data", "book/appendix/metode", "book/appendix/om-utgaven", "book/references")
 
 
+def _chapters(plan: list[runs.Run]) -> list[runs.Run]:
+    return [r for r in plan if r.part == runs.CHAPTERS]
+
+
 def render(plan: list[runs.Run] | None = None) -> str:
-    """The text of ``_toc.yml`` for ``plan`` (default: the full plan)."""
+    """The text of ``_toc.yml`` for ``plan`` (default: the full plan): the chapters (the county
+    pages as sections of the overview), the demonstration part when the plan has one, the appendix."""
     plan = plan if plan is not None else runs.plan()
-    by_id = {r.id: r for r in plan}
     lines = [HEADER.rstrip("\n"), "format: jb-book", f"root: {FRONT_PAGE}", "parts:",
              '  - caption: "Kapitler"', "    chapters:"]
-    lines.append(f"      - file: {by_id['risikofaktorer'].docname}")
-    lines.append(f"      - file: {by_id['nasjonale-trender'].docname}")
-    lines.append(f"      - file: {by_id['fylker/index'].docname}")
-    lines.append("        sections:")
-    for run in runs.county_runs(plan):
-        lines.append(f"          - file: {run.docname}")
-    lines.append(f"      - file: {by_id['regresjonsanalyse'].docname}")
+    county_pages = runs.county_runs(plan)
+    for run in _chapters(plan):
+        if run in county_pages:
+            continue
+        lines.append(f"      - file: {run.docname}")
+        if run.id == "fylker/index":
+            lines.append("        sections:")
+            lines += [f"          - file: {r.docname}" for r in county_pages]
+    demo = runs.demo_runs(plan)
+    if demo:
+        lines += [f'  - caption: "{DEMO_CAPTION}"', "    chapters:"]
+        lines += [f"      - file: {r.docname}" for r in demo]
     lines += ['  - caption: "Vedlegg"', "    chapters:"]
     lines += [f"      - file: {doc}" for doc in APPENDIX]
     return "\n".join(lines) + "\n"
@@ -44,17 +54,23 @@ def toc_path(root: Path | None = None) -> Path:
     return Path(root or paths.PROJECT_ROOT) / "_toc.yml"
 
 
-def write(root: Path | None = None) -> bool:
-    """Write ``_toc.yml`` if its content changed; True if the file was (re)written."""
+def write(root: Path | None = None, plan: list[runs.Run] | None = None) -> bool:
+    """Write ``_toc.yml`` for ``plan`` (default: the default edition's plan) if its content
+    changed; True if the file was (re)written."""
     root = Path(root or paths.PROJECT_ROOT)
-    return write_if_changed(toc_path(root), render(runs.plan(root)))
+    return write_if_changed(toc_path(root), render(plan if plan is not None else runs.plan(root)))
 
 
-def docnames(root: Path | None = None) -> list[str]:
+def docnames(root: Path | None = None, plan: list[runs.Run] | None = None) -> list[str]:
     """Every document in the table of contents, in reading order (front page first)."""
-    plan = runs.plan(root)
-    by_id = {r.id: r for r in plan}
-    order = [FRONT_PAGE, by_id["risikofaktorer"].docname, by_id["nasjonale-trender"].docname,
-             by_id["fylker/index"].docname, *[r.docname for r in runs.county_runs(plan)],
-             by_id["regresjonsanalyse"].docname, *APPENDIX]
-    return order
+    plan = plan if plan is not None else runs.plan(root)
+    county_pages = runs.county_runs(plan)
+    order = [FRONT_PAGE]
+    for run in _chapters(plan):
+        if run in county_pages:
+            continue
+        order.append(run.docname)
+        if run.id == "fylker/index":
+            order += [r.docname for r in county_pages]
+    order += [r.docname for r in runs.demo_runs(plan)]
+    return order + list(APPENDIX)

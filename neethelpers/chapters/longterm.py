@@ -38,10 +38,14 @@ def _in_text(name: str) -> str:
     """A region name as it reads inside a sentence: «hele landet» is lower case there, counties keep their name."""
     return name[0].lower() + name[1:] if name == counties.NATIONAL_NAME else name
 
-__all__ = ["show_section", "SECTION_TITLE"]
+__all__ = ["show_section", "show_microdata_part", "show_note_figures", "SECTION_TITLE", "NO_MICRODATA"]
 
 SECTION_TITLE = "Langtids-NEET beregnet fra mikrodata"
 OVERVIEW = "alle"
+#: ``data_source`` of the default edition: no microdata, only the analysis note's published figures.
+NO_MICRODATA = "none"
+#: The outcome year of the analysis note (``neet2023``), used for the microdata.no script offered to readers.
+SCRIPT_YEAR = 2023
 
 
 # --- formatting helpers -------------------------------------------------------------------
@@ -585,3 +589,100 @@ def show_section(data_source: str = d.SYNTHETIC, county: str | None = None, thre
         _immigrant_table(ctx, main, other)
         _figure1_table(ctx, main, other)
     _comparison(ctx, [main], published)
+
+
+# --- the default edition: published figures and how to get register figures ------------------
+
+
+def has_microdata(data_source: str | None) -> bool:
+    """Whether ``data_source`` names microdata (a file or the synthetic cohort) rather than
+    the default edition without any (``"none"``, empty)."""
+    return str(data_source or "").strip().lower() not in ("", NO_MICRODATA)
+
+
+def show_note_figures(county: str | None) -> None:
+    """The analysis note's published long-term NEET figures for a county page (``county`` a
+    code or name) or the overview (``"alle"``): Tables 3 and 4 (with the county marked ◀),
+    the note's other figures about the county, and every contradiction in the note that
+    concerns a figure shown. For a county the note does not cover, one sentence says so."""
+    from neethelpers.series import analysis_note
+
+    overview = county is not None and counties.fold(str(county)) == OVERVIEW
+    code = None if overview else counties.resolve(str(county)).code
+    if code is not None and code not in analysis_note.NOTE_COUNTIES:
+        covered = [counties.by_code(c).name for c in analysis_note.NOTE_COUNTIES]
+        report.markdown(
+            f"Analysenotatet om langtids-NEET har egne tall bare for {', '.join(covered[:-1])} og {covered[-1]}, "
+            f"ikke for {counties.by_code(code).name}. Notatets tall for hele landet står i kapitlet "
+            "«Nasjonale trender», og tabellene med de fire fylkene står på oversiktssiden «Fylkene»."
+        )
+        return
+    where = "" if code is None else f", med {counties.by_code(code).name} markert med ◀"
+    report.markdown(
+        "Analysenotatet om langtids-NEET i Akershus, Buskerud, Østfold og Oslo bygger på registerdata fra "
+        "microdata.no, som ikke er offentlig tilgjengelige. Langtids-NEET betyr her unge uten registrert arbeid, "
+        f"utdanning eller tiltak i to år eller mer. Tabellene gjengir notatets tall slik de er trykt{where}, og "
+        "landsraden med notatets egen betegnelse. Notatets NEET-andeler er beregnet på mikrodata og kan avvike fra "
+        "SSBs tall lenger opp på siden."
+    )
+    report.table(analysis_note.table3(highlight=code), name="notat-tabell-3",
+                 caption=("Andel NEET og langtids-NEET av alle 15–29 år, og langtids-NEET etter kjønn, i prosent. "
+                          "Kilde: analysenotatet, kapittel 5, tabell 3."))
+    report.table(analysis_note.table4(highlight=code), name="notat-tabell-4",
+                 caption=("NEET og langtids-NEET blant innvandrere og befolkningen ellers, i prosent. "
+                          "Kilde: analysenotatet, kapittel 5, tabell 4."))
+    if code is not None:
+        details = analysis_note.county_details(code)
+        if len(details):
+            report.table(details, name="notat-detaljer",
+                         caption=(f"Andre tall om {counties.by_code(code).name} i analysenotatets tekst, slik de er "
+                                  "skrevet («over» og «om lag» som i notatet). Kilde: analysenotatet, kapittel 1 og 5."))
+    for sentence in analysis_note.contradiction_notes(code if code is not None else OVERVIEW):
+        report.note(sentence, kind="warning", title="Motstridende tall i analysenotatet")
+
+
+def script_command(county_name: str) -> str:
+    return f'neet microdata-script --county "{county_name}" --year {SCRIPT_YEAR} --output langtids-neet.txt'
+
+
+def show_register_data_box(county: str | None) -> None:
+    """The box on a page of the default edition: what register data would add to the page
+    and how to get it — the county's microdata.no script (a download, for a county page) and
+    the ``neet build --data`` command. Shows no number computed from any microdata."""
+    overview = county is not None and counties.fold(str(county)) == OVERVIEW
+    national = county is None or str(county) == counties.NATIONAL_CODE
+    adds = ("risikoprofilen til de langtids-NEET, andelen etter alder og husholdningsinntekt, kjønn, aldersgruppe "
+            "og innvandringskategori, andelen som droppet ut av videregående og andelen uten arbeidserfaring, "
+            "sammenlignet med analysenotatets publiserte tall")
+    if overview:
+        where, script = ("én rad per fylke med andelen langtids-NEET", "Hvert fylkes side har et ferdig skript "
+                         "for microdata.no til nedlasting.")
+    elif national:
+        where, script = (adds + ", for hele landet", "Skriptet for microdata.no lages med "
+                         f"`{script_command('Oslo').replace(' --output langtids-neet.txt', '')}` (for hvert fylke; "
+                         "hvert fylkes side har sitt skript til nedlasting).")
+    else:
+        c = counties.resolve(str(county))
+        from neethelpers.microdata.script import microdata_script
+
+        path = report.asset_dir() / f"{report.label('skript', 'microdata-no')}.txt"
+        path.write_text(microdata_script(c.code, SCRIPT_YEAR), encoding="utf-8")
+        where = adds + f", for {c.name} med hele landet til sammenligning"
+        script = (f"{{download}}`Last ned skriptet for {c.name} (microdata.no) <{report.ASSET_DIR_NAME}/{path.name}>` "
+                  f"— det samme som `{script_command(c.name)}` lager.")
+    report.note(
+        "Denne utgaven av boka er laget uten registerdata, og ingen tall om langtids-NEET er beregnet her. "
+        f"Med registerdata fra microdata.no viser denne delen {where}, med prikking av små grupper. "
+        f"{script} Kjør skriptet i microdata.no, last ned resultatet som CSV og bygg boka med "
+        "`neet build --data FIL.csv` (se README). Kapitlet «Demonstrasjon på syntetiske data» viser hvordan "
+        "sidene ser ut med slike tall.",
+        kind="tip", title="Det registerdata ville vist her")
+
+
+def show_microdata_part(data_source: str | None, county: str | None, threshold: int = 5, **kwargs) -> None:
+    """The long-term NEET part computed from microdata (:func:`show_section`) — or, in the
+    default edition without microdata, :func:`show_register_data_box`."""
+    if has_microdata(data_source):
+        show_section(data_source, county, threshold=threshold, **kwargs)
+    else:
+        show_register_data_box(county)

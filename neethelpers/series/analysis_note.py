@@ -110,9 +110,11 @@ def county_details(code: str) -> pd.DataFrame:
 
 def contradiction_notes(code: str) -> list[str]:
     """Norwegian sentences for the note's contradictions in Tables 3/4 that concern the
-    county ``code`` or the national row shown next to it."""
+    county ``code`` or the national row shown next to it (``code="alle"``: all of them)."""
     c = published.contradictions()
-    c = c[c["figure_id"].isin(["table3", "table4"]) & c["region_code"].isin([code, "0"])]
+    c = c[c["figure_id"].isin(["table3", "table4"])]
+    if code != "alle":
+        c = c[c["region_code"].isin([code, "0"])]
     out = []
     for rec in c.itertuples(index=False):
         what = _CONTRADICTION_LABELS.get((rec.figure_id, rec.variable, rec.group), f"{rec.variable}/{rec.group}")

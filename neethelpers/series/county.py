@@ -184,7 +184,8 @@ class Headline:
     residents: int
     national_share: float
     diff_points: float  # county − national, percentage points (unrounded)
-    rank: int  # 1 = lowest share
+    rank: int  # 1 = highest share as displayed (one decimal); equal displayed shares share a rank
+    lowest: bool  # no county has a lower displayed share
     n_counties: int
     preliminary_year: int | None  # a newer preliminary year, if any
     preliminary_share: float | None
@@ -195,30 +196,43 @@ class Headline:
 
     @property
     def diff_shown(self) -> float:
-        """Difference of the shares *as shown* (one decimal), so the prose adds up for readers."""
-        return round(round(self.share, 1) - round(self.national_share, 1), 1)
+        """county − national in percentage points, computed from the unrounded shares and then
+        rounded to one decimal (so it agrees with the counts a reader divides by hand)."""
+        return round(self.diff_points, 1) + 0.0
 
     @property
     def direction(self) -> str:
-        """``"høyere enn"``, ``"lavere enn"`` or ``"lik"`` — from the shares rounded as shown."""
+        """``"høyere enn"``, ``"lavere enn"`` or ``"lik"`` — from the rounded difference."""
         return "høyere enn" if self.diff_shown > 0 else ("lavere enn" if self.diff_shown < 0 else "lik")
 
 
-def rank_text(rank: int, n: int) -> str:
-    """Norwegian phrase for a rank where 1 = lowest share: "den laveste andelen",
-    "den nest høyeste andelen", "den 4. laveste andelen" (of ``n``)."""
+def comparison_text(head: Headline) -> str:
+    """The county against the country, as a clause: ``"1,9 prosentpoeng høyere enn landet som
+    helhet (9,9 prosent)"`` or ``"det samme som landsgjennomsnittet på 9,9 prosent"``."""
+    if head.direction == "lik":
+        return f"det samme som landsgjennomsnittet på {fmt.percent(head.national_share)}"
+    return (f"{fmt.points(abs(head.diff_shown))} {head.direction} landet som helhet "
+            f"({fmt.percent(head.national_share)})")
+
+
+def displayed_rank(shares, value: float, decimals: int = 1) -> int:
+    """Rank of ``value`` among ``shares`` counted from the highest (1 = highest), on the shares
+    *as displayed* (rounded to ``decimals``): equal displayed shares get the same rank."""
+    shown = [round(float(s), decimals) for s in shares]
+    return 1 + sum(s > round(float(value), decimals) for s in shown)
+
+
+def rank_text(rank: int, n: int, lowest: bool = False) -> str:
+    """Norwegian phrase for a rank counted from the highest share (1 = highest), always in that
+    one direction: "den høyeste andelen", "den nest høyeste andelen", "den 5. høyeste andelen";
+    ``lowest`` (no county below) adds "(den laveste)"."""
     if rank == 1:
-        return "den laveste andelen"
-    if rank == n:
-        return "den høyeste andelen"
-    if rank == 2:
-        return "den nest laveste andelen"
-    if rank == n - 1:
-        return "den nest høyeste andelen"
-    from_top = n - rank + 1
-    if rank <= from_top:
-        return f"den {rank}. laveste andelen"
-    return f"den {from_top}. høyeste andelen"
+        text = "den høyeste andelen"
+    elif rank == 2:
+        text = "den nest høyeste andelen"
+    else:
+        text = f"den {rank}. høyeste andelen"
+    return f"{text} (den laveste)" if lowest and rank > 1 else text
 
 
 def newer_final_shares(year: int) -> pd.DataFrame:
@@ -265,7 +279,8 @@ def headline(county_code: str, year: int | None = None) -> Headline:
         residents=int(row["residents"]),
         national_share=float(nat["share"]),
         diff_points=float(row["share"] - nat["share"]),
-        rank=int(rk.loc[rk["county_code"] == code, "rank"].iloc[0]),
+        rank=displayed_rank(rk["share"], float(row["share"])),
+        lowest=round(float(row["share"]), 1) <= round(float(rk["share"].min()), 1),
         n_counties=len(rk),
         preliminary_year=pre_year,
         preliminary_share=pre_share,
