@@ -14,7 +14,7 @@ from neethelpers import paths
 from neethelpers.microdata import disclosure, models, schema
 from neethelpers.microdata.testing import FIXTURE_PERSONS
 
-NOTEBOOK = paths.NOTEBOOKS_DIR / "04_regression.ipynb"
+NOTEBOOK = paths.NOTEBOOKS_DIR / "05_regression.ipynb"
 
 pytestmark = pytest.mark.slow
 

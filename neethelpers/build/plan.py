@@ -91,7 +91,7 @@ class Run:
         return f"{GENERATED}/{self.id}"
 
     def describe(self) -> str:
-        """``notebooks/03_counties.ipynb (county='Østfold')``: for progress and errors."""
+        """``notebooks/04_county.ipynb (county='Østfold')``: for progress and errors."""
         return f"{self.notebook} ({format_parameters(self.parameters)})"
 
 
