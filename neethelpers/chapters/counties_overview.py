@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from neethelpers import data
-from neethelpers.chapters import longterm
+from neethelpers.chapters import county_profile, longterm
 from neethelpers.presentation import charts as series_charts
 from neethelpers.presentation import fmt, report
 from neethelpers.registry import counties
@@ -84,6 +84,11 @@ def show_ranking(ov: Overview) -> None:
              "en stiplet linje markerer landsnivået."),
         data=rank[["year", "county_code", "county_name", "residents", "neet", "share", "rank", "release"]],
     )
+
+
+def show_ranking_with_intervals() -> None:
+    """The ranking with 95 % intervals, verdicts and trend markers (the heading is in the notebook)."""
+    county_profile.show(county_profile.overview_ranking(), heading_level=0)
 
 
 def show_county_year(ov: Overview) -> None:

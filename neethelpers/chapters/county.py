@@ -20,11 +20,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from neethelpers import data
-from neethelpers.chapters import longterm
+from neethelpers.chapters import county_profile, longterm
 from neethelpers.presentation import charts as series_charts
 from neethelpers.presentation import fmt, report
 from neethelpers.registry import counties
-from neethelpers.series import analysis_note, barometer, national
+from neethelpers.series import national
 from neethelpers.series import county as county_series
 
 
@@ -38,6 +38,7 @@ class Page:
     first_year: int
     last_year: int
     head: county_series.Headline
+    profile: county_profile.Profile
     data_source: str = longterm.NO_MICRODATA
 
     @property
@@ -58,7 +59,8 @@ def setup(county: str, data_source: str = longterm.NO_MICRODATA) -> Page:
     series = county_series.county_series()
     nat = county_series.national_series()
     head = county_series.headline(selected.code)
-    page = Page(selected, series, nat, int(series["year"].min()), int(series["year"].max()), head, data_source)
+    page = Page(selected, series, nat, int(series["year"].min()), int(series["year"].max()), head,
+                county_profile.profile(selected.code), data_source)
     report.setup(page=f"{selected.slug}-syntetisk" if page.demonstration else selected.slug)
 
     report.glue_text("county_name", selected.name)
@@ -211,17 +213,13 @@ def show_immigrants(page: Page) -> None:
     )
 
 
-# --- barometer -------------------------------------------------------------------------------
+# --- county profile (barometer, trend, similar counties, expected, what works) -------------------
 
 
-def show_barometer(page: Page) -> None:
-    baro = barometer.barometer(page.county.code)
-    report.table(baro.table.drop(columns=["Enhet"]).assign(Differanse=baro.table["Differanse"].map(fmt.signed)),
-                 name="barometer",
-                 caption=f"Fylkesbarometer for {page.county.name}: fylkets verdi, landets verdi og forskjellen.",
-                 data=baro.table, decimals={"Fylket": 1, "Landet": 1, "Differanse": 1})
-    for sentence in baro.missing:
-        report.missing(sentence)
+def show_profile(page: Page, part: str) -> None:
+    """One section of the county profile (:mod:`neethelpers.chapters.county_profile`): its text,
+    figures and tables; the heading is a Markdown cell of the notebook (``key_figures`` has none)."""
+    county_profile.show(getattr(page.profile, part), heading_level=0)
 
 
 # --- municipalities -------------------------------------------------------------------------

@@ -56,11 +56,12 @@ class Section:
 
 def show(section: Section, with_text: bool = True, heading_level: int = 2) -> None:
     """Glue every value, then show the heading and text (if ``with_text``), the figures,
-    tables, notes and missing-data sentences of a section."""
+    tables, notes and missing-data sentences of a section. ``heading_level=0``: no heading
+    (the notebook has it as a Markdown cell)."""
     for k, v in section.glue.items():
         report.glue_text(k, v)
     if with_text:
-        head = f"{'#' * heading_level} {section.heading}\n\n" if section.heading else ""
+        head = f"{'#' * heading_level} {section.heading}\n\n" if section.heading and heading_level else ""
         report.markdown(head + section.text)
     for f in section.figures:
         report.figure(f.draw(), name=f.name, caption=f.caption, alt=f.alt, data=f.data)
