@@ -27,7 +27,7 @@ from neethelpers.registry import counties
 def test_plan_has_one_run_per_chapter_overview_and_current_county():
     plan = runs.plan()
     current = counties.current_counties()
-    assert len(plan) == 5 + len(current)
+    assert len(plan) == 6 + len(current)
     assert len({r.output for r in plan}) == len(plan)
     county_runs = runs.county_runs(plan)
     assert [r.parameters["county"] for r in county_runs] == [c.name for c in current]
@@ -46,6 +46,7 @@ def test_plan_has_one_run_per_chapter_overview_and_current_county():
 def test_with_real_data_every_page_gets_it_and_there_is_no_demonstration():
     plan = runs.plan(data_source="/data/x.csv")
     assert not runs.demo_runs(plan)
+    assert [r.id for r in runs.appendix_runs(plan)] == ["motstridende-tall"]
     assert {r.id for r in plan if r.parameters.get("data_source") == "/data/x.csv"} == {
         "nasjonale-trender", "fylker/index", "regresjonsanalyse", *(r.id for r in runs.county_runs(plan))}
     # "synthetic" builds the default edition

@@ -96,3 +96,15 @@ def test_dates_are_written_the_norwegian_way():
     assert fmt.date(datetime.datetime(2024, 2, 8, 13, 0)) == fmt.date("2024-02-08")
     assert fmt.date("2024") == "2024"  # a bare year stays as given
     assert fmt.date(None) == ""
+
+
+def test_negative_numbers_use_the_minus_sign_and_zero_has_no_sign():
+    from neethelpers.presentation import fmt
+
+    assert fmt.number(-1.5, 2) == "\N{MINUS SIGN}1,50"
+    assert fmt.number(-0.001, 2) == "0,00"
+    assert fmt.signed(-0.0001, 2) == "0,00" and fmt.signed(0.04, 1) == "0,0"
+    assert fmt.signed(-0.35, 2) == "\N{MINUS SIGN}0,35" and fmt.signed(1.2, 1) == "+1,2"
+    assert fmt.points(-0.04, 1, signed=True) == "0,0 prosentpoeng"
+    assert fmt.number(1930, 0) == "1\N{NO-BREAK SPACE}930"
+    assert "-" not in fmt.number(-12345.6, 1)

@@ -10,6 +10,7 @@ regression chapter. Output paths are short, stable and guessable::
     notebooks/03_counties_overview.ipynb -> book/generated/fylker/index.ipynb
     notebooks/04_county.ipynb           -> book/generated/fylker/<slug>.ipynb      (county=<name>)
     notebooks/05_regression.ipynb       -> book/generated/regresjonsanalyse.ipynb
+    notebooks/06_note_contradictions.ipynb -> book/generated/motstridende-tall.ipynb   (appendix)
 
 so the rendered pages are ``book/generated/fylker/akershus.html`` and so on.
 
@@ -44,9 +45,11 @@ NATIONAL_NOTEBOOK = "notebooks/02_national.ipynb"
 OVERVIEW_NOTEBOOK = "notebooks/03_counties_overview.ipynb"
 COUNTY_NOTEBOOK = "notebooks/04_county.ipynb"
 REGRESSION_NOTEBOOK = "notebooks/05_regression.ipynb"
+CONTRADICTIONS_NOTEBOOK = "notebooks/06_note_contradictions.ipynb"
 
 CHAPTERS = "chapters"
 DEMO = "demo"
+APPENDIX = "appendix"
 SYNTHETIC = "synthetic"
 #: The county whose page is shown computed on the synthetic cohort in the demonstration part
 #: (one of the analysis note's counties, so the calibration check has published figures).
@@ -228,10 +231,11 @@ def plan(root: Path | None = None, *, year: int | None = None, data_source: str 
         runs.append(Run(f"fylker/{county.slug}", COUNTY_NOTEBOOK, {"county": county.name, **county_extra},
                         title=county.name, namespace="fylke_" + county.slug.replace("-", "_"),
                         county_code=county.code))
+    appendix = Run("motstridende-tall", CONTRADICTIONS_NOTEBOOK, namespace="motstridende", part=APPENDIX)
     if real:
         runs.append(Run("regresjonsanalyse", REGRESSION_NOTEBOOK, _optional(root, REGRESSION_NOTEBOOK, **extra),
                         namespace="regresjon"))
-        return runs
+        return runs + [appendix]
     demo_extra = {"year": year, "data_source": SYNTHETIC}
     runs.append(Run("regresjonsanalyse", REGRESSION_NOTEBOOK, _optional(root, REGRESSION_NOTEBOOK, **demo_extra),
                     namespace="regresjon", part=DEMO))
@@ -239,11 +243,15 @@ def plan(root: Path | None = None, *, year: int | None = None, data_source: str 
     runs.append(Run(f"{DEMO_FOLDER}/{demo.slug}", COUNTY_NOTEBOOK,
                     {"county": demo.name, **_optional(root, COUNTY_NOTEBOOK, **demo_extra)},
                     title=f"Eksempel: {demo.name} beregnet på syntetiske data", namespace="demo_fylke", part=DEMO))
-    return runs
+    return runs + [appendix]
 
 
 def demo_runs(runs: list[Run]) -> list[Run]:
     return [r for r in runs if r.part == DEMO]
+
+
+def appendix_runs(runs: list[Run]) -> list[Run]:
+    return [r for r in runs if r.part == APPENDIX]
 
 
 def county_runs(runs: list[Run]) -> list[Run]:

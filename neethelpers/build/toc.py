@@ -23,6 +23,14 @@ DEMO_CAPTION = "Demonstrasjon på syntetiske data"
 APPENDIX = ("book/appendix/data", "book/appendix/metode", "book/appendix/om-utgaven", "book/references")
 
 
+def _appendix(plan: list[runs.Run]) -> list[str]:
+    """The appendix: the hand-written pages, with the generated ones after the method page."""
+    generated = [r.docname for r in runs.appendix_runs(plan)]
+    docs = list(APPENDIX)
+    at = docs.index("book/appendix/metode") + 1
+    return docs[:at] + generated + docs[at:]
+
+
 def _chapters(plan: list[runs.Run]) -> list[runs.Run]:
     return [r for r in plan if r.part == runs.CHAPTERS]
 
@@ -46,7 +54,7 @@ def render(plan: list[runs.Run] | None = None) -> str:
         lines += [f'  - caption: "{DEMO_CAPTION}"', "    chapters:"]
         lines += [f"      - file: {r.docname}" for r in demo]
     lines += ['  - caption: "Vedlegg"', "    chapters:"]
-    lines += [f"      - file: {doc}" for doc in APPENDIX]
+    lines += [f"      - file: {doc}" for doc in _appendix(plan)]
     return "\n".join(lines) + "\n"
 
 
@@ -73,4 +81,4 @@ def docnames(root: Path | None = None, plan: list[runs.Run] | None = None) -> li
         if run.id == "fylker/index":
             order += [r.docname for r in county_pages]
     order += [r.docname for r in runs.demo_runs(plan)]
-    return order + list(APPENDIX)
+    return order + _appendix(plan)

@@ -140,11 +140,31 @@ def show_trend(page: Page) -> None:
         report.note(county_series.gap_note(), kind="note")
 
 
+def same_area(frame: pd.DataFrame, county: counties.County) -> pd.DataFrame:
+    """``frame`` (with ``region_code``, ``area``, ``is_predecessor``) where a "predecessor" with
+    the county's own code and name (Oslo before 2020: the same borders) is the county itself,
+    so its series shows no false break."""
+    own = frame["region_code"].astype(str).eq(county.code) & frame["area"].str.startswith(county.name)
+    return frame.assign(area=frame["area"].where(~own, county.name),
+                        is_predecessor=frame["is_predecessor"] & ~own)
+
+
+def break_marks(areas: pd.Series) -> list[str]:
+    """For a table sorted by year: ``"Brudd: annet område"`` on the first row of each new area, so
+    a predecessor's values never continue the county's own column without a visible break."""
+    out, previous = [], None
+    for area in areas:
+        out.append("Brudd: annet område" if previous is not None and area != previous else "")
+        previous = area
+    return out
+
+
 def show_own_borders(page: Page) -> None:
     """For counties with predecessors: the figures on the borders of each year, each row
-    named after the county it belongs to (a predecessor's value is never divided)."""
+    named after the county it belongs to (a predecessor's value is never divided), with a
+    visible break where the area changes."""
     name = page.county.name
-    history = county_series.own_border_history(page.county.code)
+    history = same_area(county_series.own_border_history(page.county.code), page.county)
     predecessors = sorted(history.loc[history["is_predecessor"], "area"].unique())
     if not predecessors:
         return
@@ -154,8 +174,9 @@ def show_own_borders(page: Page) -> None:
         + " — og er merket med forgjengerens navn. Et forgjengerfylkes tall er aldri fordelt på fylkene som tok "
         "over, og de er ikke en fortsettelse av fylkets egen serie: forgjengeren dekker et annet område."
     )
-    shown = history.assign(Foreløpig=history["release"].eq(national.PRELIMINARY))[
-        ["year", "area", "residents", "neet", "share", "Foreløpig"]].rename(
+    history = history.sort_values(["year", "area"]).reset_index(drop=True)
+    shown = history.assign(Foreløpig=history["release"].eq(national.PRELIMINARY), Brudd=break_marks(history["area"]))[
+        ["year", "area", "residents", "neet", "share", "Foreløpig", "Brudd"]].rename(
         columns={"year": "År", "area": "Fylke (grensene det året)", "residents": "Bosatte 15–29 år",
                  "neet": "Utenfor (antall)", "share": "Andel (%)"})
     report.table(
@@ -170,7 +191,7 @@ def show_own_borders(page: Page) -> None:
 
 
 def _immigrant_parts(page: Page) -> pd.DataFrame:
-    immigrants = county_series.immigrant_series(page.county.code)
+    immigrants = same_area(county_series.immigrant_series(page.county.code), page.county)
     parts = immigrants[immigrants["group"] != "I alt"].copy()
     parts["serie"] = parts["group_label"] + " – " + parts["area"]
     return parts

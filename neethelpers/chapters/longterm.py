@@ -458,19 +458,54 @@ def _calibration_groups(seed: int) -> list[str]:
     return [g[:1].lower() + g[1:] for g in groups]
 
 
+def _fitted(comp: pd.DataFrame, seed: int) -> list[bool]:
+    """For each published figure of ``comp``: whether the synthetic cohort was calibrated to it
+    (the same region and the same published value among the calibration targets, percent only)."""
+    from neethelpers.microdata import synthetic
+
+    cal = synthetic.calibration_table(seed)
+    targets = {(str(r), round(float(t), 6)) for r, t, u in zip(cal["region"], cal["target"], cal["unit"])
+               if str(u) == "prosent"}
+    return [u == "percent" and (str(r), round(float(p), 6)) in targets
+            for r, p, u in zip(comp["region_name"], comp["published"], comp["unit"])]
+
+
+def _calibration_summary(comp: pd.DataFrame) -> str:
+    """The calibration check in words: fitted figures agree by construction; the unfitted ones,
+    largest misses first."""
+    ok = comp[~comp["suppressed"] & comp["difference"].notna() & (comp["unit"] == "percent")]
+    fitted, free = ok[ok["fitted"]], ok[~ok["fitted"]]
+    text = ""
+    if len(fitted):
+        worst = fitted["difference"].abs().max()
+        text += (f" {len(fitted)} av de publiserte andelene er brukt i kalibreringen og stemmer derfor nesten per "
+                 f"konstruksjon (største avvik {fmt.points(float(worst), 1)}); de bekrefter bare at kalibreringen "
+                 "virker, og sier ingenting om virkelige unge.")
+    if len(free):
+        top = free.reindex(free["difference"].abs().sort_values(ascending=False).index).head(3)
+        misses = "; ".join(
+            f"«{m}»{(' (' + r + ')') if r else ''}: publisert {p}, syntetisk {_value_text(float(v), 'percent')}"
+            for m, r, p, v in zip(top["measure"], top["region_name"], top["published_text"], top["recomputed"]))
+        text += (f" {len(free)} andeler er ikke brukt i kalibreringen. De viser hvor langt den syntetiske "
+                 f"befolkningen bommer der den ikke er tilpasset; størst er avvikene for {misses}.")
+    return text
+
+
 def _comparison(ctx: _Ctx, results: list[d.DescriptiveResult], published: pd.DataFrame) -> None:
     frames = [d.compare_with_published(r, published) for r in results]
     comp = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else frames[0]
     heading = f"{ctx.h} Sammenligning med analysenotatet\n\n"
     names = " og ".join(_in_text(r.region_name) for r in results) if len(results) <= 2 else "fylkene og hele landet"
     if ctx.synthetic:
-        intro = ("Den syntetiske befolkningen er kalibrert mot tall som analysenotatet har publisert. Tabellen viser "
-                 "hvor godt kalibreringen gjenskaper dem: publisert tall, tallet beregnet fra de syntetiske dataene "
-                 "og forskjellen. Store forskjeller betyr at kalibreringen ikke treffer, ikke at notatet tar feil.")
+        heading = f"{ctx.h} Kontroll av kalibreringen mot analysenotatet\n\n"
+        intro = ("Den syntetiske befolkningen er kalibrert mot en del av tallene analysenotatet har publisert. "
+                 "Tabellen er en kontroll av kalibreringen, ikke et resultat: for hvert publisert tall viser den om "
+                 "befolkningen er tilpasset tallet, tallet i den syntetiske befolkningen og forskjellen, med de "
+                 "største avvikene først. Store forskjeller betyr at kalibreringen ikke treffer, ikke at notatet tar "
+                 "feil.")
         groups = _calibration_groups(ctx.seed)
         if groups:
-            intro += (" Kalibreringen bruker disse gruppene av publiserte tall: " + "; ".join(groups) + ". Tall "
-                      "utenfor disse er ikke brukt i kalibreringen, og der er større avvik å vente.")
+            intro += " Kalibreringen bruker disse gruppene av publiserte tall: " + "; ".join(groups) + "."
     else:
         intro = ("Tabellen viser hvordan de nye tallene, beregnet fra datafilen, skiller seg fra tallene "
                  "analysenotatet publiserte (registerdata fra microdata.no). Forskjellene kan skyldes andre årganger, "
@@ -483,18 +518,25 @@ def _comparison(ctx: _Ctx, results: list[d.DescriptiveResult], published: pd.Dat
         report.missing(f"Analysenotatet publiserte ingen tall om langtids-NEET for {names} som kan beregnes på nytt "
                        "fra mikrodataene; det er derfor ingenting å sammenligne med.")
         return
+    if ctx.synthetic:
+        comp = comp.assign(fitted=_fitted(comp, ctx.seed), _other_unit=comp["unit"] != "percent",
+                           _miss=comp["difference"].abs().fillna(-1))
+        comp = comp.sort_values(["fitted", "_other_unit", "_miss"], ascending=[True, True, False],
+                                kind="stable").reset_index(drop=True)
     shown = pd.DataFrame({
         "Område": comp["region_name"],
         "Kilde i notatet": comp["source"],
         "Mål": comp["measure"],
         "Publisert": comp["published_text"],
-        "Beregnet": [ctx.mark if s else _value_text(v, u) for v, u, s in
-                     zip(comp["recomputed"], comp["unit"], comp["suppressed"])],
+        ("Syntetisk" if ctx.synthetic else "Beregnet"): [
+            ctx.mark if s else _value_text(v, u) for v, u, s in zip(comp["recomputed"], comp["unit"], comp["suppressed"])],
         "Forskjell": [ctx.mark if s else _difference_text(v, u) for v, u, s in
                       zip(comp["difference"], comp["unit"], comp["suppressed"])],
         "Samsvar med «over» / «under»": ["" if c is None or (isinstance(c, float) and math.isnan(c)) else
                                        ("ja" if c else "nei") for c in comp["consistent"]],
     })
+    if ctx.synthetic:
+        shown.insert(3, "Brukt i kalibreringen", ["ja" if f else "nei" for f in comp["fitted"]])
     if len(results) == 1:
         shown = shown.drop(columns="Område")
     data = pd.DataFrame({
@@ -505,21 +547,22 @@ def _comparison(ctx: _Ctx, results: list[d.DescriptiveResult], published: pd.Dat
         "forskjell": [ctx.mark if s else (None if math.isnan(v) else round(float(v), 4))
                       for v, s in zip(comp["difference"], comp["suppressed"])],
         "enhet_for_forskjell": comp["difference_unit"],
-        "linjer_i_notatet": comp["lines"],
     })
-    ok = comp[~comp["suppressed"] & comp["difference"].notna() & (comp["unit"] == "percent")]
-    summary = ""
-    if len(ok):
-        worst = ok.loc[ok["difference"].abs().idxmax()]
-        median = float(ok["difference"].abs().median())
-        verb = "gjenskaper kalibreringen" if ctx.synthetic else "skiller de nye tallene seg fra"
-        where = f" ({worst['region_name']})" if len(results) > 1 else ""
-        summary = (f" For de {len(ok)} andelene {verb} de publiserte tallene med en median forskjell på "
-                   f"{fmt.points(median, 1)}; størst er forskjellen for «{worst['measure']}»{where}: publisert "
-                   f"{worst['published_text']}, beregnet {_value_text(float(worst['recomputed']), 'percent')}.")
+    if ctx.synthetic:
+        data.insert(3, "brukt_i_kalibreringen", comp["fitted"].to_numpy())
+        summary = _calibration_summary(comp)
+    else:
+        summary = ""
+        ok = comp[~comp["suppressed"] & comp["difference"].notna() & (comp["unit"] == "percent")]
+        if len(ok):
+            worst = ok.loc[ok["difference"].abs().idxmax()]
+            where = f" ({worst['region_name']})" if len(results) > 1 else ""
+            summary = (f" Størst er forskjellen for «{worst['measure']}»{where}: publisert "
+                       f"{worst['published_text']}, beregnet {_value_text(float(worst['recomputed']), 'percent')}.")
     report.markdown(heading + intro + summary)
-    caption = (("Publiserte tall fra analysenotatet og de samme tallene beregnet fra de syntetiske dataene, "
-                "som viser hvor godt kalibreringen treffer. ") if ctx.synthetic else
+    caption = (("Kontroll av kalibreringen: publiserte tall fra analysenotatet, om den syntetiske befolkningen er "
+                "tilpasset dem, og tallet i den syntetiske befolkningen; ikke-tilpassede tall først, største avvik "
+                "først. ") if ctx.synthetic else
                ("Publiserte tall fra analysenotatet og de samme tallene beregnet fra datafilen, med forskjellen. "))
     caption += ("Forskjell = beregnet minus publisert, i prosentpoeng for andeler." + _suppression_note(ctx))
     report.table(shown, name="mikro-sammenligning", synthetic=ctx.synthetic, data=data, caption=caption)

@@ -414,3 +414,78 @@ def show_comparison(results: dict, d: ChapterData) -> None:
                  "differansen (prosent eller log-odds)", synthetic=True, interactive=True, decimals=2)
     report.markdown("Antakelser bak befolkningen der ingen publiserte tall finnes:\n\n"
                     + "\n".join(f"- {a['text']}" for a in synthetic.ASSUMPTIONS.values()))
+
+
+# --- the chapter's framing: a demonstration on the synthetic cohort, or results from a file -------
+
+
+def edition_texts(d: ChapterData) -> dict[str, str]:
+    """The sentences whose wording depends on the data: ``edition_intro`` (what the chapter is),
+    ``in_data`` (the subject of every result sentence: the synthetic population or the file) and
+    ``comparison_intro`` (the comparison with the note: a calibration check for the synthetic
+    cohort, never a replication)."""
+    if d.synthetic:
+        return {
+            "edition_intro": (
+                "I denne utgaven er modellene estimert på en **syntetisk befolkning** (Syntetiske data), fordi "
+                "registerdataene ikke er offentlige. Kapittelet er en demonstrasjon: det viser hvilke tabeller og "
+                "figurer en utgave med registerdata får, men ingen av tallene er funn om virkelige unge. "
+                "Befolkningen er kalibrert slik at koeffisientene i modell 1 treffer notatets tabell 2; at de "
+                "stemmer, er derfor bygget inn og bekrefter ingenting."),
+            "in_data": "I den syntetiske befolkningen",
+            "comparison_intro": (
+                "Sammenligningen er en kontroll av kalibreringen, ikke en gjenskaping av notatets resultater. "
+                "Koeffisientene i modell 1 er brukt i kalibreringen og stemmer derfor med tabell 2 per konstruksjon. "
+                "Notatets andre koeffisienter (modell 2–4 og den lineære modellen) er ikke brukt; tabellen over dem "
+                "viser hvor langt den syntetiske befolkningen bommer, med de største avvikene først."),
+        }
+    return {
+        "edition_intro": (f"Her er modellene estimert på datafilen `{Path(d.source).name}` og sammenlignet med "
+                          "tallene notatet publiserte."),
+        "in_data": "I datafilen",
+        "comparison_intro": ("Forskjellene mot notatet kan skyldes andre årganger, andre definisjoner i datafilen "
+                             "eller tilfeldig variasjon."),
+    }
+
+
+def glue_edition(d: ChapterData) -> None:
+    from neethelpers.presentation import report
+
+    for name, text in edition_texts(d).items():
+        report.glue_text(name, text)
+
+
+def unfitted_misses(results: dict, d: ChapterData) -> pd.DataFrame:
+    """Published coefficients the synthetic cohort was *not* calibrated to (every model but
+    model 1) next to the synthetic estimate, the largest absolute miss first."""
+    pub = _published_coefficients()
+    pub = pub[pub["model"] != "m1"]
+    rows = []
+    for rec in pub.itertuples(index=False):
+        res = results.get(rec.model)
+        if not isinstance(res, models.ModelResult):
+            continue
+        t = res.table.set_index("term")
+        if rec.term not in t.index:
+            continue
+        est = float(t.at[rec.term, "coef"])
+        rows.append({"Modell": models.MODELS[rec.model].label, "Variabel": models.TERMS[rec.term].label,
+                     "Publisert": float(rec.value), "Syntetisk": est, "Avvik": est - float(rec.value),
+                     "Kilde i notatet": str(rec.source)})
+    out = pd.DataFrame(rows, columns=["Modell", "Variabel", "Publisert", "Syntetisk", "Avvik", "Kilde i notatet"])
+    return out.reindex(out["Avvik"].abs().sort_values(ascending=False).index).reset_index(drop=True)
+
+
+def show_calibration_check(results: dict, d: ChapterData) -> None:
+    """For the synthetic cohort: the unfitted published coefficients, largest misses first."""
+    from neethelpers.presentation import report
+
+    if not d.synthetic:
+        return
+    misses = unfitted_misses(results, d)
+    if misses.empty:
+        return
+    report.table(misses, name="kalibrering-ikke-tilpasset",
+                 caption=("Kontroll av kalibreringen: publiserte koeffisienter som den syntetiske befolkningen ikke "
+                          "er tilpasset, ved siden av estimatet i den syntetiske befolkningen; største avvik først"),
+                 synthetic=True, decimals=3)

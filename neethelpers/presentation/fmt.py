@@ -38,11 +38,22 @@ def _pattern(decimals: int) -> str:
     return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
 
 
+def _shown_sign(text: str) -> int:
+    """The sign of a number as Babel wrote it (-1, 0 or 1): zero when every digit is 0."""
+    if not any(ch in "123456789" for ch in text):
+        return 0
+    return -1 if text.startswith("-") else 1
+
+
 def number(value, decimals: int = 0) -> str:
-    """``15180`` → ``"15 180"``; ``1.2, 2`` → ``"1,20"``. Missing values give ``"–"``."""
+    """``15180`` → ``"15 180"``; ``1.2, 2`` → ``"1,20"``; ``-0.35, 2`` → ``"−0,35"`` (the minus
+    sign, not a hyphen); ``-0.001, 2`` → ``"0,00"``. Missing values give ``"–"``."""
     if _is_missing(value):
         return MISSING
-    return format_decimal(value, format=_pattern(decimals), locale=LOCALE)
+    text = format_decimal(value, format=_pattern(decimals), locale=LOCALE)
+    if _shown_sign(text) == 0:
+        text = text.lstrip("-")
+    return text.replace("-", "\N{MINUS SIGN}")
 
 
 def count(value, round_to: int = 1) -> str:
@@ -72,10 +83,8 @@ def points(value, decimals: int = 1, signed: bool = False) -> str:
     if _is_missing(value):
         return MISSING
     text = number(abs(value) if not signed else value, decimals)
-    if signed and value > 0:
+    if signed and _shown_sign(format_decimal(value, format=_pattern(decimals), locale=LOCALE)) > 0:
         text = "+" + text
-    if signed and value < 0:
-        text = text.replace("-", "\N{MINUS SIGN}")
     return f"{text} prosentpoeng"
 
 
@@ -83,8 +92,8 @@ def signed(value, decimals: int = 1) -> str:
     """A signed number with a real minus sign: ``-0.35`` → ``"−0,35"``, ``1.2`` → ``"+1,2"``."""
     if _is_missing(value):
         return MISSING
-    text = number(value, decimals).replace("-", "\N{MINUS SIGN}")
-    return "+" + text if value > 0 else text
+    text = number(value, decimals)
+    return "+" + text if _shown_sign(format_decimal(value, format=_pattern(decimals), locale=LOCALE)) > 0 else text
 
 
 def year_range(first: int, last: int) -> str:

@@ -81,9 +81,18 @@ def _asset_name(name: str) -> str:
     return f"{_state['page']}-{_slug(name)}"
 
 
-def _write_csv(data: pd.DataFrame, stem: str) -> str:
+#: First column of every CSV computed from the synthetic cohort, so the label travels with the file.
+SYNTHETIC_COLUMN = "datagrunnlag"
+#: PNG text chunk of every figure drawn from the synthetic cohort (the label is also drawn in the image).
+SYNTHETIC_PNG_KEY = "Datagrunnlag"
+
+
+def _write_csv(data: pd.DataFrame, stem: str, synthetic: bool = False) -> str:
     rel = f"{ASSET_DIR_NAME}/{stem}.csv"
     asset_dir()
+    if synthetic:
+        data = data.copy()
+        data.insert(0, SYNTHETIC_COLUMN, SYNTHETIC_LABEL)
     # utf-8-sig so Excel opens Norwegian letters correctly; ';' is not used because the
     # file is also meant for programs, and decimal points keep values machine-readable.
     data.to_csv(Path.cwd() / rel, index=False, encoding="utf-8-sig")
@@ -142,11 +151,11 @@ def figure(
     png = f"{ASSET_DIR_NAME}/{stem}.png"
     asset_dir()
     if synthetic:
-        fig.text(0.99, 0.01, SYNTHETIC_LABEL.upper(), ha="right", va="bottom", fontsize=9,
+        fig.text(0.99, 0.01, SYNTHETIC_LABEL, ha="right", va="bottom", fontsize=10,
                  color="#D55E00", fontweight="bold")
-    fig.savefig(Path.cwd() / png)
+    fig.savefig(Path.cwd() / png, metadata={SYNTHETIC_PNG_KEY: SYNTHETIC_LABEL} if synthetic else None)
     plt.close(fig)
-    csv = _write_csv(data, stem)
+    csv = _write_csv(data, stem, synthetic)
     display(
         Markdown(
             f":::{{figure}} {png}\n:name: {label('fig', name)}\n:alt: {_escape(alt)}\n:width: 100%\n\n"
@@ -193,7 +202,9 @@ def format_frame(df: pd.DataFrame, decimals: int | dict[str, int] = 1) -> pd.Dat
 
 def _list_table(df: pd.DataFrame) -> str:
     def cell(v) -> str:
-        return str(v).replace("\n", " ").replace("|", "\\|") or " "
+        text = str(v).replace("\n", " ").replace("|", "\\|")
+        # "1. kvartal 2023" at the start of a cell would be read as a numbered list item
+        return re.sub(r"^(\d+)\.(\s)", r"\1\\.\2", text) or " "
 
     lines = ["* - " + "\n  - ".join(cell(c) for c in df.columns)]
     for row in df.itertuples(index=False):
@@ -232,7 +243,7 @@ def table(
     """Show ``df`` as a numbered table with caption and a CSV download of ``data``
     (default: ``df`` itself). Numeric columns are formatted the Norwegian way."""
     stem = _asset_name(name)
-    csv = _write_csv(df if data is None else data, stem)
+    csv = _write_csv(df if data is None else data, stem, synthetic)
     shown = format_frame(df, decimals)
     cap = _caption(caption, synthetic)
     download = f"{{download}}`Last ned tabellen (CSV) <{csv}>`"
@@ -243,7 +254,7 @@ def table(
             # Embeds the DataTables library in the page once, so the table works offline.
             init_notebook_mode(all_interactive=False, connected=False)
             _state["itables_ready"] = True
-        display(Markdown(f"({label('tab', name)})=\n**Tabell: {cap}** {download}"))
+        display(Markdown(f"({label('tab', name)})=\n**Tabell:** {cap} {download}"))
         display(HTML(to_html_datatable(shown, connected=False, classes="display compact",
                                        lengthMenu=[10, 25, 100], pageLength=10,
                                        language=DATATABLES_LANGUAGE)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from neethelpers.presentation import fmt
 from neethelpers.registry import counties
 from neethelpers.series import published
 
@@ -47,6 +48,8 @@ def printed_value(printed: str, qualifier: str, statistic: str, unit: str = "per
     """The value as the note printed it, with its qualifier in words: ``"over 70 %"``."""
     words = QUALIFIER_WORDS.get(str(qualifier), "")
     text = str(printed).strip()
+    if text.isdigit() and len(text) >= 4:  # "1930" → "1 930": the book's thousands space
+        text = fmt.number(int(text), 0)
     if statistic == "share" and unit == "percent" and any(ch.isdigit() for ch in text):
         text = f"{text}\N{NO-BREAK SPACE}%"
     elif statistic == "difference_pp":
@@ -108,9 +111,96 @@ def county_details(code: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Opplysning", "Område", "Verdi", "Linje i notatet"])
 
 
+#: What each contradiction is about, in Norwegian: (figure_id, variable, group) → the quantity.
+_CONTRADICTION_WHAT = {
+    **_CONTRADICTION_LABELS,
+    ("risk_profile", "work_experience", "others"): "andelen med arbeidserfaring blant dem som ikke er langtids-NEET",
+    ("chapter5", "lneet", "women vs men"): "forskjellen mellom kvinner og menn i andelen langtids-NEET",
+    ("chapter5", "dropout", "lneet vs Østfold"): "forskjellen fra Østfold i andelen som droppet ut blant langtids-NEET",
+    ("chapter5", "dropout", "lneet vs Oslo"): "forskjellen fra Oslo i andelen som droppet ut blant langtids-NEET",
+}
+def _pub(figure_id: str, code: str, variable: str, group: str, statistic: str = "share") -> tuple[float, str]:
+    """One published figure of the note: (value, section cited the reader's way)."""
+    f = published.figures(figure_id)
+    row = f[(f["region_code"].astype(str) == code) & (f["variable"] == variable) & (f["group"] == group)
+            & (f["statistic"] == statistic)].iloc[0]
+    return float(row["value"]), cite(row["section"])
+
+
+def _pct(value: float) -> str:
+    return f"{fmt.number(value, 1)}\N{NO-BREAK SPACE}%"
+
+
+def _against(figure_id: str, variable: str, group: str, value: float) -> str:
+    """What a contradiction without a published counterpart of the same key stands against,
+    in Norwegian, with every number read from ``data/published`` (the note's own figures)."""
+    if (figure_id, variable, group) == ("risk_profile", "work_experience", "others"):
+        no_work, sec = _pub("risk_profile", "0", "no_work_experience", "others")
+        ak, sec_ak = _pub("chapter5", "32", "work_experience", "others")
+        oslo, _ = _pub("chapter5", "03", "work_experience", "others")
+        return (f"{sec} sier at om lag {_pct(no_work)} av dem som ikke er langtids-NEET, mangler arbeidserfaring "
+                f"(altså om lag {_pct(100 - no_work)} med), og {sec_ak} gir {_pct(ak)} i Akershus og {_pct(oslo)} i Oslo")
+    if (figure_id, variable, group) == ("chapter5", "lneet", "women vs men"):
+        women, sec = _pub("table3", "0", "lneet", "women")
+        men, _ = _pub("table3", "0", "lneet", "men")
+        return (f"{sec} gir {_pct(women)} for kvinner og {_pct(men)} for menn i landet, en forskjell på "
+                f"{fmt.points(women - men)}")
+    if figure_id == "chapter5" and variable == "dropout" and group.startswith("lneet vs "):
+        other_name = group.removeprefix("lneet vs ")
+        other = counties.resolve(other_name)
+        busk, sec = _pub("chapter5", "33", "dropout", "lneet")
+        them, _ = _pub("chapter5", other.code, "dropout", "lneet")
+        return (f"notatets egne tall i {sec} ({_pct(busk)} i Buskerud og {_pct(them)} i {other.name}) gir en "
+                f"forskjell på {fmt.points(abs(busk - them))}")
+    return "se notatet"
+
+
+def cite(section: str) -> str:
+    """The note's section as readers cite it: ``"5 Tabell 3"`` → ``"kapittel 5, tabell 3"``,
+    ``"3 (Tabell 1)"`` → ``"kapittel 3, tabell 1"``, ``"1 Sammendrag"`` → ``"sammendraget"``."""
+    text = str(section).strip()
+    if text.startswith("1 Sammendrag"):
+        return "sammendraget" + (" (figur 1)" if "Figur 1" in text else "")
+    head, _, rest = text.partition(" ")
+    rest = rest.strip("() ").lower()
+    return f"kapittel {head}" + (f", {rest}" if rest else "")
+
+
+def _number_text(value: float, statistic: str) -> str:
+    if statistic == "difference_pp" and abs(value - round(value)) < 1e-9:
+        return fmt.number(round(value), 0)
+    return fmt.number(value, 1)
+
+
+def _area_of(code) -> str:
+    code = str(code)
+    return counties.NATIONAL_NAME if code in ("0", "nan", "") else counties.by_code(code).name
+
+
+def contradiction_table() -> pd.DataFrame:
+    """Every contradiction in the note (``status = contradiction`` in ``data/published``), in
+    Norwegian, citing the note by section and table: what, where, the value the book uses and
+    where it stands, the contradicting value and where it stands, and what it contradicts."""
+    rows = []
+    for rec in published.contradictions().itertuples(index=False):
+        what = _CONTRADICTION_WHAT.get((rec.figure_id, rec.variable, rec.group), f"{rec.variable} ({rec.group})")
+        unit = " prosentpoeng" if rec.statistic == "difference_pp" else " %"
+        other = f"{_number_text(float(rec.other_value), rec.statistic)}{unit}"
+        if pd.notna(rec.published_value):
+            used = f"{_number_text(float(rec.published_value), rec.statistic)}{unit} ({cite(rec.published_section)})"
+            against = f"{used.split(' (')[0]} i {cite(rec.published_section)}"
+        else:
+            used = "ingen av dem; tallet vises ikke"
+            against = _against(rec.figure_id, rec.variable, rec.group, float(rec.other_value))
+        rows.append({"Tall": what, "Område": _area_of(rec.region_code), "Verdien boka bruker": used,
+                     "Motstridende verdi": f"{other} ({cite(rec.other_section)})", "Står mot": against})
+    return pd.DataFrame(rows, columns=["Tall", "Område", "Verdien boka bruker", "Motstridende verdi", "Står mot"])
+
+
 def contradiction_notes(code: str) -> list[str]:
     """Norwegian sentences for the note's contradictions in Tables 3/4 that concern the
-    county ``code`` or the national row shown next to it (``code="alle"``: all of them)."""
+    county ``code`` or the national row shown next to it (``code="alle"``: all of them),
+    citing the note by section and table."""
     c = published.contradictions()
     c = c[c["figure_id"].isin(["table3", "table4"])]
     if code != "alle":
@@ -118,16 +208,26 @@ def contradiction_notes(code: str) -> list[str]:
     out = []
     for rec in c.itertuples(index=False):
         what = _CONTRADICTION_LABELS.get((rec.figure_id, rec.variable, rec.group), f"{rec.variable}/{rec.group}")
-        area = counties.NATIONAL_NAME.lower() if rec.region_code == "0" else counties.by_code(rec.region_code).name
-        area_text = "for hele landet" if rec.region_code == "0" else f"for {area}"
+        area_text = "for hele landet" if rec.region_code == "0" else f"for {counties.by_code(rec.region_code).name}"
         pub = printed_value(f"{rec.published_value:.1f}".replace(".", ","), "exact", "share")
         other = printed_value(f"{rec.other_value:.1f}".replace(".", ","), "exact", "share")
         out.append(
             f"Analysenotatet oppgir {what} {area_text} til {pub} i {_TABLE_NAMES[rec.figure_id]} "
-            f"(linje {rec.published_lines}), men til {other} et annet sted i teksten (linje {rec.other_lines}). "
+            f"({cite(rec.published_section)}), men til {other} i {cite(rec.other_section)}. "
             f"Tabellen her viser tallet fra {_TABLE_NAMES[rec.figure_id]}."
         )
     return out
+
+
+def risk_profile_contradiction_notes() -> list[str]:
+    """Norwegian sentences for the contradictions among the note's national risk-profile
+    figures (chapter 3 and the summary), for the national chapter."""
+    t = contradiction_table()
+    c = published.contradictions()
+    keep = (c["figure_id"].isin(["risk_profile", "chapter5"])).to_numpy()
+    return [f"Analysenotatet oppgir {r['Tall']} ({r['Område'].lower() if r['Område'] == counties.NATIONAL_NAME else r['Område']}) "
+            f"til {r['Motstridende verdi']}, men {r['Står mot']}. Boka bruker {r['Verdien boka bruker']}."
+            for r in t[keep].to_dict("records")]
 
 
 # --- national risk profile ---------------------------------------------------------------

@@ -167,13 +167,19 @@ def contradictions() -> pd.DataFrame:
     value of the same quantity (if the note has one).
 
     Columns: ``figure_id, region_code, region_name, variable, level, group, statistic,
-    published_value, published_lines, other_value, other_lines, note``.
+    published_value, published_section, published_lines, other_value, other_section,
+    other_lines, printed, note``. ``*_section`` is the note's own section and table
+    (``"5 Tabell 3"``, ``"5.4"``), the way readers cite it; the line numbers refer to a text
+    extraction and are kept only for checking.
     """
     df = figures(include_contradictions=True)
     keys = ["figure_id", "region_code", "variable", "level", "group", "statistic"]
     other = df[df["status"] == "contradiction"]
-    pub = df[df["status"] == "published"][keys + ["value", "lines"]] \
-        .drop_duplicates(keys).rename(columns={"value": "published_value", "lines": "published_lines"})
-    out = other.merge(pub, on=keys, how="left").rename(columns={"value": "other_value", "lines": "other_lines"})
-    return out[keys[:2] + ["region_name"] + keys[2:] + ["published_value", "published_lines", "other_value",
-                                                        "other_lines", "note"]].reset_index(drop=True)
+    pub = df[df["status"] == "published"][keys + ["value", "section", "lines"]] \
+        .drop_duplicates(keys).rename(columns={"value": "published_value", "section": "published_section",
+                                               "lines": "published_lines"})
+    out = other.merge(pub, on=keys, how="left").rename(
+        columns={"value": "other_value", "section": "other_section", "lines": "other_lines"})
+    return out[keys[:2] + ["region_name"] + keys[2:] + ["published_value", "published_section", "published_lines",
+                                                        "other_value", "other_section", "other_lines", "printed",
+                                                        "note"]].reset_index(drop=True)
