@@ -81,3 +81,28 @@ def test_table_is_a_numbered_list_table_with_download(in_tmp, shown):
 def test_table_cells_escape_pipes_and_newlines(in_tmp, shown):
     report.table(pd.DataFrame({"x": ["a|b\nc"]}), name="esc", caption="E.")
     assert "a\\|b c" in _text(shown[-1])
+
+
+def test_synthetic_labels_travel_into_the_image_the_caption_and_the_csv(in_tmp, shown):
+    from PIL import Image
+
+    data = pd.DataFrame({"a": [1.0]})
+    fig, _ = plt.subplots()
+    report.figure(fig, name="s", caption="Modell.", alt="x", data=data, synthetic=True)
+    assert report.SYNTHETIC_LABEL in [t.get_text() for t in fig.texts]  # drawn inside the image
+    with Image.open(in_tmp / "_assets" / "more-og-romsdal-s.png") as im:
+        assert im.text[report.SYNTHETIC_PNG_KEY] == report.SYNTHETIC_LABEL
+    report.table(data, name="t", caption="Tabell.", synthetic=True)
+    assert f"{{list-table}} **{report.SYNTHETIC_LABEL}.** Tabell." in _text(shown[-1])
+    for stem in ("s", "t"):
+        csv = pd.read_csv(in_tmp / "_assets" / f"more-og-romsdal-{stem}.csv", encoding="utf-8-sig")
+        assert list(csv.columns) == [report.SYNTHETIC_COLUMN, "a"]
+        assert (csv[report.SYNTHETIC_COLUMN] == report.SYNTHETIC_LABEL).all()
+    fig2, _ = plt.subplots()
+    report.figure(fig2, name="p", caption="Offentlig.", alt="x", data=data)
+    assert pd.read_csv(in_tmp / "_assets" / "more-og-romsdal-p.csv", encoding="utf-8-sig").columns[0] == "a"
+
+
+def test_a_cell_starting_with_an_ordinal_is_not_a_list_item(in_tmp, shown):
+    report.table(pd.DataFrame({"Periode": ["1. kvartal 2023"]}), name="ord", caption="O.")
+    assert "1\\. kvartal 2023" in _text(shown[-1])
