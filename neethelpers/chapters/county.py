@@ -24,8 +24,8 @@ from neethelpers.chapters import county_profile, longterm
 from neethelpers.presentation import charts as series_charts
 from neethelpers.presentation import fmt, report
 from neethelpers.registry import counties
-from neethelpers.series import national
 from neethelpers.series import county as county_series
+from neethelpers.series import national
 
 
 @dataclass

@@ -225,7 +225,10 @@ def risk_profile_contradiction_notes() -> list[str]:
     t = contradiction_table()
     c = published.contradictions()
     keep = (c["figure_id"].isin(["risk_profile", "chapter5"])).to_numpy()
-    return [f"Analysenotatet oppgir {r['Tall']} ({r['Område'].lower() if r['Område'] == counties.NATIONAL_NAME else r['Område']}) "
+    def area(name: str) -> str:
+        return name.lower() if name == counties.NATIONAL_NAME else name
+
+    return [f"Analysenotatet oppgir {r['Tall']} ({area(r['Område'])}) "
             f"til {r['Motstridende verdi']}, men {r['Står mot']}. Boka bruker {r['Verdien boka bruker']}."
             for r in t[keep].to_dict("records")]
 
