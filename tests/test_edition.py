@@ -179,3 +179,15 @@ def test_county_pages_of_the_default_edition_offer_the_microdata_script(built_bo
         scripts = _files(page, node, "a", "href", ".txt")
         assert len(scripts) == 1 and scripts[0].is_file(), county.name
         assert county.name in scripts[0].read_text(encoding="utf-8"), county.name
+
+
+def test_figures_and_tables_are_numbered_per_page(built_book):
+    from neethelpers.registry import counties
+
+    for county in counties.current_counties():
+        page = built_book.html / "book" / "generated" / "fylker" / f"{county.slug}.html"
+        numbers = [n.get_text(strip=True) for n in _soup(page).select("article .caption-number")]
+        figures = [n for n in numbers if n.startswith("Figur")]
+        tables = [n for n in numbers if n.startswith("Tabell")]
+        assert figures and figures[0] == "Figur 1" and tables and tables[0] == "Tabell 1", (county.name, numbers[:3])
+        assert figures == [f"Figur {i}" for i in range(1, len(figures) + 1)], county.name

@@ -701,9 +701,9 @@ def show_register_data_box(county: str | None) -> None:
         where, script = ("én rad per fylke med andelen langtids-NEET", "Hvert fylkes side har et ferdig skript "
                          "for microdata.no til nedlasting.")
     elif national:
-        where, script = (adds + ", for hele landet", "Skriptet for microdata.no lages med "
-                         f"`{script_command('Oslo').replace(' --output langtids-neet.txt', '')}` (for hvert fylke; "
-                         "hvert fylkes side har sitt skript til nedlasting).")
+        where, script = (adds + ", for hele landet", "Skriptet for microdata.no lages per fylke med "
+                         f"`neet microdata-script --county FYLKE --year {SCRIPT_YEAR}`, og hvert fylkes side har sitt "
+                         "skript til nedlasting.")
     else:
         c = counties.resolve(str(county))
         from neethelpers.microdata.script import microdata_script

@@ -85,16 +85,21 @@ def table4(highlight: str | None = None) -> pd.DataFrame:
     })
 
 
+#: How the note names the national value it prints next to a county's in the same sentence.
+NOTE_REST_OF_COUNTRY = "Ellers i landet"
+
+
 def county_details(code: str) -> pd.DataFrame:
     """The note's prose figures for one county (and the national value printed in the
-    same sentence, where there is one), leaving out restatements of Tables 3 and 4.
+    same sentence, where there is one, named the way the note names it: «ellers i landet»),
+    leaving out restatements of Tables 3 and 4.
 
-    Columns: Opplysning, Område, Verdi (as printed), Linje i notatet.
+    Columns: Opplysning, Område, Verdi (as printed), Kilde i notatet (section and table).
     """
     d = published.county_details()
     d = d[~d["note"].str.startswith("Restates")]
     keep = d[d["region_code"] == code]
-    # the national value printed next to a county value (e.g. men among L-NEETs: Norway 48,7, Østfold 49,3)
+    # the national value printed next to a county value (e.g. over 25: Østfold 10,2, "7,1 prosent ellers i landet")
     lines = set(keep["lines"])
     national = d[(d["region_code"] == "0") & d["lines"].isin(lines)]
     rows = []
@@ -104,11 +109,11 @@ def county_details(code: str) -> pd.DataFrame:
             continue
         if rec.statistic == "count" and str(rec.note).strip().isdigit():
             label = f"{label} ({rec.note.strip()})"
-        area = counties.NATIONAL_NAME if rec.region_code == "0" else counties.by_code(rec.region_code).name
+        area = NOTE_REST_OF_COUNTRY if rec.region_code == "0" else counties.by_code(rec.region_code).name
         rows.append({"Opplysning": label, "Område": area,
                      "Verdi": printed_value(rec.printed, rec.qualifier, rec.statistic, rec.unit),
-                     "Linje i notatet": str(rec.lines)})
-    return pd.DataFrame(rows, columns=["Opplysning", "Område", "Verdi", "Linje i notatet"])
+                     "Kilde i notatet": cite(rec.section)})
+    return pd.DataFrame(rows, columns=["Opplysning", "Område", "Verdi", "Kilde i notatet"])
 
 
 #: What each contradiction is about, in Norwegian: (figure_id, variable, group) → the quantity.
@@ -285,7 +290,7 @@ def risk_profile_pairs() -> pd.DataFrame:
 
 def risk_profile_statements() -> pd.DataFrame:
     """Profile figures that are not L-NEET-vs-others pairs (social background, ratios,
-    dropouts who end as L-NEET, immigrants): Opplysning, Verdi (as printed), Linje i notatet."""
+    dropouts who end as L-NEET, immigrants): Opplysning, Verdi (as printed), Kilde i notatet (section)."""
     rp = published.risk_profile()
     labels = {
         ("social_background", "3", "lneet", "share"): "Langtids-NEET med foreldre med bare grunnskole (lav sosial bakgrunn)",
@@ -305,8 +310,8 @@ def risk_profile_statements() -> pd.DataFrame:
         value = printed_value(rec.printed, rec.qualifier, rec.statistic)
         if rec.statistic == "ratio":
             value = f"{QUALIFIER_WORDS.get(rec.qualifier, '')}{rec.printed} så høy".strip()
-        rows.append({"Opplysning": label, "Verdi": value, "Linje i notatet": str(rec.lines)})
-    return pd.DataFrame(rows, columns=["Opplysning", "Verdi", "Linje i notatet"])
+        rows.append({"Opplysning": label, "Verdi": value, "Kilde i notatet": cite(rec.section)})
+    return pd.DataFrame(rows, columns=["Opplysning", "Verdi", "Kilde i notatet"])
 
 
 def figure2_points() -> pd.DataFrame:
