@@ -1,11 +1,19 @@
-"""Disclosure control: small cells and denominators are suppressed, counts rounded."""
+"""Disclosure control, the one engine: small cells and denominators are suppressed, counts
+rounded half-up to 10 everywhere (also by ``fmt.count``), shares from rounded counts at one
+decimal, persons counted rather than weights, and an output-check record."""
 
 from __future__ import annotations
+
+import json
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from neethelpers import fmt
+from neethelpers.errors import NeetError
 from neethelpers.microdata import disclosure
 
 
@@ -49,6 +57,92 @@ def test_numeric_columns_are_values_unless_labelled():
     assert (out.loc[hidden, "alder"] == disclosure.marker()).all()  # conservative default
 
 
+def _half_up(value: int, base: int = 10) -> int:
+    """Independent expectation: decimal arithmetic with ROUND_HALF_UP."""
+    return int((Decimal(int(value)) / base).quantize(Decimal(1), rounding=ROUND_HALF_UP) * base)
+
+
+EDGES = [4, 5, 14, 15, 25, 1785]
+
+
+@pytest.mark.parametrize("value", EDGES)
+def test_one_rounding_rule_at_its_edges(value):
+    expected = _half_up(value)
+    assert disclosure.round_count(value) == expected
+    assert disclosure.round_counts([value])[0] == expected
+    # fmt.count is the same rule, not Python's round-half-even (5 -> 0, 25 -> 20)
+    assert fmt.count(value, 10) == fmt.number(expected, 0)
+    assert fmt.count(float(value), 10) == fmt.number(expected, 0)
+
+
+def test_rounding_edges_have_the_values_half_up_gives():
+    # the edges are where the old rules disagreed: half-even gave 0, 20 and 20 for 5, 15 and 25
+    assert [_half_up(v) for v in EDGES] == [0, 10, 10, 20, 30, 1790]
+
+
+def test_rounding_matches_decimal_half_up_on_many_values():
+    values = np.arange(0, 5000)
+    for base in (3, 5, 10, 100):
+        np.testing.assert_array_equal(disclosure.round_counts(values, base), [_half_up(v, base) for v in values])
+    assert np.isnan(disclosure.round_counts([np.nan])[0])
+    assert disclosure.round_count(None) is None
+
+
+def test_shares_are_computed_from_rounded_counts_at_one_decimal():
+    rng = np.random.default_rng(3)
+    for k, n in zip(rng.integers(5, 400, 500), rng.integers(400, 3000, 500)):
+        got = disclosure.share(k, n)
+        exact = Fraction(100 * _half_up(int(k)), _half_up(int(n)))
+        assert got == float((Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP)), (k, n)
+    assert disclosure.share(7, 233) == 4.3  # 10 of 230, not 3.0 (7 of 233)
+    assert np.isnan(disclosure.share(np.nan, 10)) and np.isnan(disclosure.share(1, 2))  # rounded denominator 0
+    assert disclosure.round_share(12.25) == 12.3 and disclosure.round_share(0.05) == 0.1
+
+
+def test_prose_counts_never_say_about_zero():
+    assert disclosure.count_text(3, 5, 10) == disclosure.marker(5)
+    assert disclosure.count_text(5, 5, 10) == "10"
+    # weighted: 40 by weights but only 3 person records behind it
+    assert disclosure.count_text(40, 5, 10, persons=3) == disclosure.marker(5)
+
+
+def test_person_counts_use_persons_not_weights():
+    cells = pd.DataFrame({"n": [40, 12, 7], "neet": [30, 2, 7], "persons": [4, 12, 3]})
+    k, o = disclosure.person_counts(cells)
+    # each person record has a whole weight of at least 1: at most persons - 1 records can
+    # be NEET when someone is not, and so on; never more than the records there are
+    assert (k + o <= cells["persons"]).all()
+    assert k.tolist() == [1, 2, 3] and o.tolist() == [1, 10, 0]
+    # a neet_persons column is not trusted: the same smallest numbers
+    k2, o2 = disclosure.person_counts(cells.assign(neet_persons=[3, 2, 3]))
+    assert k2.tolist() == k.tolist() and o2.tolist() == o.tolist()
+    plain = cells.drop(columns="persons")
+    k, o = disclosure.person_counts(plain)
+    assert k.tolist() == [30, 2, 7] and o.tolist() == [10, 10, 0]
+
+
+def test_output_check_record_is_written_and_collected(tmp_path):
+    log = disclosure.CheckLog("testside", 5, 10)
+    log.add("tabell A", "tabell", 12, 3, True)
+    log.add("modell 1", "modell", 9, 1, True)
+    path = log.write(tmp_path / "side" / "_assets")
+    payload = json.loads(path.read_text(encoding="utf-8"))
+    assert payload["threshold"] == 5 and len(payload["checks"]) == 2
+    assert payload["checks"][0]["rule"] == disclosure.rule_text(5, 10)
+    # writing again replaces the same outputs rather than adding duplicates
+    disclosure.CheckLog("testside", 5, 10).add("tabell A", "tabell", 12, 4, True)
+    log2 = disclosure.CheckLog("testside", 5, 10)
+    log2.add("tabell A", "tabell", 12, 4, True)
+    log2.write(tmp_path / "side" / "_assets")
+    frame = disclosure.collect_checks(tmp_path)
+    assert list(frame.columns) == disclosure.CHECK_COLUMNS
+    assert len(frame) == 2 and set(frame["kontroll"]) == {"bestått"}
+    assert frame.set_index("utdata").at["tabell A", "prikket"] == 4
+    with pytest.raises(NeetError):
+        log.add("tabell B", "tabell", 1, 0, False)
+
+
 def test_counts_are_rounded_shares_kept():
     t = _table()
     out = disclosure.suppress(t, ["neet"], denominator_cols=["n"], round_to=10)
@@ -58,25 +152,11 @@ def test_counts_are_rounded_shares_kept():
     np.testing.assert_allclose(out.loc[keep, "andel"].astype(float), t.loc[keep, "andel"])
 
 
-def test_round_count():
-    assert disclosure.round_count(1775) == 1780
-    assert disclosure.round_count(1774) == 1770
-    assert disclosure.round_count(14, round_to=1) == 14
-    assert disclosure.round_count(np.nan) is not None and np.isnan(disclosure.round_count(np.nan))
-
-
 def test_missing_counts_are_unsafe():
     t = pd.DataFrame({"n": [10, np.nan], "v": [1.0, 2.0]})
     out = disclosure.suppress(t, "n")
     assert out.loc[1, "v"] == disclosure.marker()
     assert out.loc[0, "v"] == 1.0
-
-
-def test_complementary_suppression_protects_totals():
-    t = pd.DataFrame({"g": ["a"] * 3 + ["b"] * 3, "n": [2, 50, 30, 40, 60, 70]})
-    out = disclosure.suppress(t, "n", complement_by="g")
-    mark = disclosure.marker()
-    assert (out["n"] == mark).tolist() == [True, False, True, False, False, False]
 
 
 def test_does_not_modify_input_and_checks_arguments():

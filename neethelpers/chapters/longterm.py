@@ -90,7 +90,7 @@ class _Ctx:
         if kind == "count":
             return int(round(float(value)))
         if kind in ("percent", "ratio"):
-            return round(float(value), 4)
+            return disclosure.round_share(float(value))  # display precision, also in the CSV
         return value
 
 
@@ -133,7 +133,8 @@ def _suppression_note(ctx: _Ctx) -> str:
 
 
 def _intro(ctx: _Ctx, data, result: d.DescriptiveResult | None, overview: bool) -> None:
-    n_text = fmt.number(data.n_persons if not ctx.protected else d.round_counts([data.n_persons], ctx.round_to)[0], 0)
+    n_text = (disclosure.count_text(data.n_persons, ctx.threshold, ctx.round_to) if ctx.protected
+              else fmt.number(data.n_persons, 0))
     if overview:
         where = "Tallene vises for hvert av de 15 fylkene og for hele landet."
     elif result.is_national:
@@ -448,6 +449,15 @@ def _difference_text(value: float, unit: str) -> str:
     return fmt.points(value, 1, signed=True)
 
 
+def _csv_number(value: float, unit: str):
+    """A recomputed value or difference for the CSV, at the precision the page shows it."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if unit == "persons":
+        return int(round(float(value)))
+    return disclosure.round_share(float(value))
+
+
 def _calibration_groups(seed: int) -> list[str]:
     """The groups of published figures the synthetic cohort is calibrated to, as its own
     calibration table names them (so this text follows the generator)."""
@@ -542,10 +552,10 @@ def _comparison(ctx: _Ctx, results: list[d.DescriptiveResult], published: pd.Dat
     data = pd.DataFrame({
         "område": comp["region_name"], "kilde": comp["source"], "mål": comp["measure"],
         "publisert": comp["published"].round(4), "publisert_formulering": comp["published_text"],
-        "beregnet": [ctx.mark if s else (None if math.isnan(v) else round(float(v), 4))
-                     for v, s in zip(comp["recomputed"], comp["suppressed"])],
-        "forskjell": [ctx.mark if s else (None if math.isnan(v) else round(float(v), 4))
-                      for v, s in zip(comp["difference"], comp["suppressed"])],
+        "beregnet": [ctx.mark if s else _csv_number(v, u)
+                     for v, u, s in zip(comp["recomputed"], comp["unit"], comp["suppressed"])],
+        "forskjell": [ctx.mark if s else _csv_number(v, u)
+                      for v, u, s in zip(comp["difference"], comp["unit"], comp["suppressed"])],
         "enhet_for_forskjell": comp["difference_unit"],
     })
     if ctx.synthetic:
@@ -566,6 +576,27 @@ def _comparison(ctx: _Ctx, results: list[d.DescriptiveResult], published: pd.Dat
                ("Publiserte tall fra analysenotatet og de samme tallene beregnet fra datafilen, med forskjellen. "))
     caption += ("Forskjell = beregnet minus publisert, i prosentpoeng for andeler." + _suppression_note(ctx))
     report.table(shown, name="mikro-sammenligning", synthetic=ctx.synthetic, data=data, caption=caption)
+
+
+# --- the output-check record ---------------------------------------------------------------
+
+
+def _record_checks(raw: dict[str, d.DescriptiveResult], protected: dict[str, d.DescriptiveResult],
+                   threshold: int, round_to: int) -> None:
+    """Check every protected table independently against the persons behind it and write
+    the page's output-check record (:class:`.disclosure.CheckLog`); a failed check stops
+    the page."""
+    log = disclosure.CheckLog(report._state["page"], threshold, round_to)
+    for code, result in protected.items():
+        persons = raw[code].person_tables or raw[code].tables
+        for name, spec in d.SPECS.items():
+            out, p = result.tables[name], persons[name]
+            ok = all(disclosure.verify_shares(out[share], p[num], p[den], threshold) for share, num, den in spec.shares)
+            ok &= all(disclosure.verify_counts(out[col], p[col], threshold, round_to) for col in spec.counts)
+            cols = [s for s, _, _ in spec.shares] + [x for x, _ in spec.derived] + list(spec.counts)
+            hidden = sum(len(_cols(t)) for t in out["suppressed"]) if "suppressed" in out else 0
+            log.add(f"{result.region_name}: {name}", "tabell", len(out) * len(cols), hidden, ok)
+    log.write(report.asset_dir())
 
 
 # --- the section --------------------------------------------------------------------------
@@ -597,7 +628,9 @@ def show_section(data_source: str = d.SYNTHETIC, county: str | None = None, thre
     results = d.compute_all(data, regions)
     persons_in = {k: r.n_persons for k, r in results.items()}  # before rounding
     if not synthetic:
+        raw_results = results
         results = {k: d.protect(v, threshold, round_to) for k, v in results.items()}
+        _record_checks(raw_results, results, int(threshold), int(round_to))
     ctx = _Ctx(synthetic, not synthetic, int(threshold), int(round_to), level, seed)
     from neethelpers.series import published as published_module
 
@@ -617,11 +650,11 @@ def show_section(data_source: str = d.SYNTHETIC, county: str | None = None, thre
     other = None if main.is_national else national
     _intro(ctx, data, main, overview=False)
     n_main = persons_in[main.region_code]
-    if n_main == 0:
-        report.missing(f"Datafilen har ingen personer i {_in_text(main.region_name)}; tabellene kan ikke lages.")
-    elif not synthetic and n_main < threshold:
+    if not synthetic and n_main < threshold:  # also an empty county: saying so would describe it
         report.missing(f"Datafilen har færre enn {int(threshold)} personer i {_in_text(main.region_name)}. Av personvernhensyn "
                        "vises ingen tall herfra.")
+    elif n_main == 0:
+        report.missing(f"Datafilen har ingen personer i {_in_text(main.region_name)}; tabellene kan ikke lages.")
     else:
         _risk_profile(ctx, main)
         points = None

@@ -48,9 +48,28 @@ class ChapterData:
     def n_persons(self) -> float:
         return float(self.cells["n"].sum())
 
-    def count_text(self, value: float) -> str:
-        """A count for prose: exact for the synthetic cohort, rounded for real data."""
-        return fmt.count(value, 1 if self.synthetic else self.round_to)
+    @property
+    def person_records(self) -> float:
+        """Person records behind the data (``persons`` of a weighted cell file, else ``n``)."""
+        col = "persons" if "persons" in self.cells.columns else "n"
+        return float(self.cells[col].sum())
+
+    def count_text(self, value: float, persons: float | None = None) -> str:
+        """A count for prose: exact for the synthetic cohort; for real data rounded by the
+        disclosure engine, or the marker when fewer than ``threshold`` persons are behind it."""
+        if self.synthetic:
+            return fmt.count(value)
+        return disclosure.count_text(value, self.threshold, self.round_to, persons)
+
+    def check(self, output: str, kind: str, values: int, suppressed: int, passed: bool, note: str = "") -> None:
+        """Add a line to the page's output-check record (real data only)."""
+        if self.synthetic:
+            return
+        from neethelpers.presentation import report
+
+        log = disclosure.CheckLog(report._state["page"], self.threshold, self.round_to)
+        log.add(output, kind, values, suppressed, passed, note)
+        log.write(report.asset_dir())
 
 
 def load(data_source: str = "synthetic", *, seed: int = 2023, threshold: int = disclosure.DEFAULT_THRESHOLD) -> ChapterData:
@@ -75,8 +94,9 @@ def source_sentence(d: ChapterData) -> str:
                 "og resultatene sier ingenting nytt om virkelige personer.")
     kind = "data på personnivå" if d.kind == "persons" else "celletall (antall personer og langtids-NEET per kombinasjon)"
     return (f"Modellene i dette kapittelet er estimert på {kind} fra filen **{fmt.escape_user_text(Path(d.source).name)}**, "
-            f"om lag {d.count_text(d.n_persons)} personer i alderen 15–29 år. Grupper med færre enn "
-            f"{d.threshold} personer er prikket, og antall er avrundet til nærmeste {d.round_to}.")
+            f"om lag {d.count_text(d.n_persons, d.person_records)} personer i alderen 15–29 år. Koeffisienter som "
+            f"bygger på færre enn {d.threshold} personer (med eller uten kjennetegnet, langtids-NEET eller ikke) er "
+            f"prikket, sammen med alt som er regnet ut av dem, og antall er avrundet til nærmeste {d.round_to}.")
 
 
 def model_definitions() -> pd.DataFrame:
@@ -99,40 +119,60 @@ def _p_text(p: float) -> str:
     return "<0,001" if p < 0.001 else fmt.number(p, 3)
 
 
+_WITH = ["persons_with", "neet_persons_with", "other_persons_with"]
+_WITHOUT = ["persons_without", "neet_persons_without", "other_persons_without"]
+
+
 def _disclosed(table: pd.DataFrame, d: ChapterData) -> pd.DataFrame:
-    """Suppress coefficients that rest on fewer than ``threshold`` persons (real data only)."""
+    """Suppress coefficients (and everything in their row: errors, intervals, odds ratios,
+    marginal effects) whose persons with or without the characteristic, long-term NEET or
+    not, are fewer than ``threshold`` — persons, never weights (real data only)."""
     if d.synthetic:
         return table
     t = table.copy()
     # The constant concerns everyone in the sample: its "without" group is empty by
     # construction, so its denominator is the sample itself.
     const = t["term"] == "const"
-    t.loc[const, "n_without"] = t.loc[const, "n_with"]
-    t.loc[const, "neet_without"] = t.loc[const, "neet_with"]
-    t["nonneet_with"] = t["n_with"] - t["neet_with"]
-    t["nonneet_without"] = t["n_without"] - t["neet_without"]
+    for w, wo in zip(_WITH, _WITHOUT):
+        t.loc[const, wo] = t.loc[const, w]
     value_cols = [c for c in t.columns if c not in ("term", "label")]
-    out = disclosure.suppress(t, ["n_with", "neet_with", "nonneet_with"], d.threshold, d.round_to,
-                              denominator_cols=["n_without", "neet_without", "nonneet_without"],
-                              value_cols=value_cols)
-    return out
+    return disclosure.suppress(t, _WITH, d.threshold, d.round_to, denominator_cols=_WITHOUT, value_cols=value_cols)
+
+
+def _record_model(res: models.ModelResult, d: ChapterData, output: str) -> None:
+    """The output check of one model table: the shown rows rest on enough persons."""
+    if d.synthetic:
+        return
+    t = _disclosed(res.table, d)
+    mark = disclosure.marker(d.threshold)
+    shown = t["coef"].map(lambda v: not (isinstance(v, str) and v == mark)).to_numpy()
+    raw = res.table.copy()
+    raw.loc[raw["term"] == "const", _WITHOUT] = raw.loc[raw["term"] == "const", _WITH].to_numpy()
+    ok = bool((raw.loc[shown, _WITH + _WITHOUT] >= d.threshold).all(axis=None))
+    d.check(output, "modell", len(t), int((~shown).sum()), ok)
 
 
 def model_table(result: models.ModelResult, d: ChapterData) -> pd.DataFrame:
-    """One model's coefficients for display (Norwegian headings)."""
+    """One model's coefficients for display (Norwegian headings). For the linear
+    probability model the standard errors are robust (HC1), with the conventional ones the
+    note used beside them, labelled."""
     t = _disclosed(result.table, d)
     mark = disclosure.marker(d.threshold)
     is_lpm = result.spec.kind == "lpm"
-    out = pd.DataFrame({
+    columns = {
         "Variabel": t["label"],
         "Koeffisient": t["coef"],
-        "Standardfeil": t["se"],
+        "Standardfeil (HC1)" if is_lpm else "Standardfeil": t["se"],
+    }
+    if is_lpm:
+        columns["Standardfeil (konvensjonell)"] = t["se_conventional"]
+    columns.update({
         "t" if is_lpm else "z": t["z"],
         "p": [v if v == mark else _p_text(float(v)) for v in t["p"]],
         "95 % KI, nedre": t["ci_low"],
         "95 % KI, øvre": t["ci_high"],
     })
-    return out
+    return pd.DataFrame(columns)
 
 
 def odds_table(results: dict, d: ChapterData) -> pd.DataFrame:
@@ -147,8 +187,16 @@ def odds_table(results: dict, d: ChapterData) -> pd.DataFrame:
 
 
 def ame_table(results: dict, d: ChapterData) -> pd.DataFrame:
-    """Average marginal effects in percentage points for the four logit models."""
-    return _logit_columns(results, d, lambda t: [v if isinstance(v, str) else float(v) * 100 for v in t["ame"]])
+    """Average marginal effects (average discrete changes from the variable's base level)
+    in percentage points with 95 % intervals, for the four logit models."""
+    mark = disclosure.marker(d.threshold)
+
+    def cells(t: pd.DataFrame) -> list:
+        return [v if isinstance(v, str) and v == mark else
+                f"{fmt.number(float(v) * 100, 2)} ({fmt.number(float(lo) * 100, 2)} til {fmt.number(float(hi) * 100, 2)})"
+                for v, lo, hi in zip(t["ame"], t["ame_low"], t["ame_high"])]
+
+    return _logit_columns(results, d, cells)
 
 
 def _logit_columns(results: dict, d: ChapterData, cells) -> pd.DataFrame:
@@ -265,14 +313,23 @@ def profile_table(results: dict, d: ChapterData, county_results: dict | None = N
     cols = [("m1", results, "Modell 1, hele landet"), ("m2", results, "Modell 2, hele landet")]
     if county_results is not None and county_name:
         cols.append(("m2", county_results, f"Modell 2, {county_name}"))
+    mark = disclosure.marker(d.threshold)
     for key, res_dict, title in cols:
         res = res_dict.get(key)
         if not isinstance(res, models.ModelResult):
             continue
         pr = models.predict(res, profiles)
+        safe = _safe_terms(res, d)
         out[title] = [f"{fmt.percent(p * 100)} ({fmt.number(lo * 100, 1)}–{fmt.number(hi * 100, 1)})"
-                      for p, lo, hi in zip(pr["prob"], pr["prob_low"], pr["prob_high"])]
+                      if _prediction_safe(uses, safe) else mark
+                      for p, lo, hi, uses in zip(pr["prob"], pr["prob_low"], pr["prob_high"], pr["uses"])]
     return out
+
+
+def _prediction_safe(uses, safe: set[str]) -> bool:
+    """A prediction may be shown when the constant and every coefficient it uses may be
+    (the difference of two predictions would otherwise reveal a hidden coefficient)."""
+    return "const" in safe and all(t in safe for t in uses)
 
 
 def lpm_table(result: models.ModelResult, d: ChapterData) -> pd.DataFrame:
@@ -321,7 +378,8 @@ def glue_values(results: dict, county_results: dict, d: ChapterData, county_name
     that could not be estimated) or that disclosure control hides is a dash or the marker.
     """
     out: dict[str, str] = {k: fmt.MISSING for k in GLUE_KEYS}
-    out.update({"county_name": county_name, "n_persons": d.count_text(d.n_persons), "threshold": str(d.threshold)})
+    out.update({"county_name": county_name, "n_persons": d.count_text(d.n_persons, d.person_records),
+                "threshold": str(d.threshold)})
     mark = disclosure.marker(d.threshold)
     m1 = results.get("m1")
     if isinstance(m1, models.ModelResult):
@@ -331,20 +389,21 @@ def glue_values(results: dict, county_results: dict, d: ChapterData, county_name
         def val(term, text):
             return text if term in safe else mark
 
-        out["m1_n"] = d.count_text(m1.nobs)
+        out["m1_n"] = d.count_text(m1.nobs, m1.extra["persons"])
         out["m1_dropout_coef"] = val("dropout", fmt.signed(t.at["dropout", "coef"], 2))
         out["m1_dropout_or"] = val("dropout", fmt.number(t.at["dropout", "odds_ratio"], 2))
         out["m1_dropout_ame"] = val("dropout", fmt.points(t.at["dropout", "ame"] * 100, 1))
         out["m1_tidlarb_or"] = val("tidlarb", fmt.number(t.at["tidlarb", "odds_ratio"], 2))
         out["m1_allhelse_or"] = val("allhelse", fmt.number(t.at["allhelse", "odds_ratio"], 1))
         pr = models.predict(m1, models.example_profiles())
-        out["profile1_m1"] = fmt.percent(pr["prob"].iloc[0] * 100)
-        out["profile2_m1"] = fmt.percent(pr["prob"].iloc[1] * 100)
+        for i, key in ((0, "profile1_m1"), (1, "profile2_m1")):
+            out[key] = fmt.percent(pr["prob"].iloc[i] * 100) if _prediction_safe(pr["uses"].iloc[i], safe) else mark
     m2c = county_results.get("m2")
     if isinstance(m2c, models.ModelResult):
-        out["county_m2_n"] = d.count_text(m2c.nobs)
+        out["county_m2_n"] = d.count_text(m2c.nobs, m2c.extra["persons"])
         pr = models.predict(m2c, models.example_profiles())
-        out["profile1_county_m2"] = fmt.percent(pr["prob"].iloc[0] * 100)
+        out["profile1_county_m2"] = (fmt.percent(pr["prob"].iloc[0] * 100)
+                                     if _prediction_safe(pr["uses"].iloc[0], _safe_terms(m2c, d)) else mark)
     return out
 
 
@@ -365,12 +424,31 @@ def show_lpm(results: dict, d: ChapterData) -> None:
 
     res = results.get("lpm")
     if not isinstance(res, models.ModelResult):
-        report.missing(f"Den lineære sannsynlighetsmodellen kunne ikke estimeres: {res}")
+        report.missing(str(res) if isinstance(res, models.ModelFitError) else
+                       f"Den lineære sannsynlighetsmodellen {disclosure.NOT_ESTIMABLE}.")
         return
+    _record_model(res, d, "lpm-landet")
     report.table(lpm_table(res, d), name="lpm-landet",
                  caption="Lineær sannsynlighetsmodell for hele landet (endring i sannsynligheten for å være "
-                 f"langtids-NEET) ved siden av koeffisientene i analysenotatet. Antall personer: "
-                 f"{d.count_text(res.nobs)}.", synthetic=d.synthetic, decimals=3)
+                 "langtids-NEET) ved siden av koeffisientene i analysenotatet. Standardfeilene er robuste (HC1), "
+                 "fordi feilleddet i en lineær sannsynlighetsmodell alltid er heteroskedastisk; de konvensjonelle "
+                 "standardfeilene notatet brukte, står ved siden av til sammenligning. Antall personer: "
+                 f"{d.count_text(res.nobs, res.extra['persons'])}. {outside_text(res, d)}",
+                 synthetic=d.synthetic, decimals=3)
+
+
+def outside_text(res: models.ModelResult, d: ChapterData) -> str:
+    """How many persons get a predicted probability outside 0–1 in the linear model."""
+    n, persons = res.extra.get("outside_01", 0.0), res.extra.get("outside_01_persons", 0.0)
+    if n <= 0:
+        return "Ingen personer har en predikert sannsynlighet utenfor intervallet 0–1."
+    share = fmt.percent(100 * n / res.nobs)
+    if not d.synthetic and persons < d.threshold:
+        return f"Færre enn {d.threshold} personer har en predikert sannsynlighet utenfor intervallet 0–1."
+    if not d.synthetic:
+        share = fmt.percent(disclosure.share(n, res.nobs, d.round_to))
+    return (f"{'Om lag ' if not d.synthetic else ''}{d.count_text(n, persons)} personer ({share}) har en predikert "
+            "sannsynlighet utenfor intervallet 0–1.")
 
 
 def show_source(d: ChapterData) -> None:
@@ -389,12 +467,14 @@ def show_model(results: dict, key: str, d: ChapterData, *, name: str, where: str
     res = results.get(key)
     spec = models.MODELS[key]
     if not isinstance(res, models.ModelResult):
-        report.missing(f"{spec.label} kunne ikke estimeres for {where}: {res}")
+        report.missing(str(res) if isinstance(res, models.ModelFitError) else
+                       f"{spec.label} for {where} {disclosure.NOT_ESTIMABLE}.")
         return
+    _record_model(res, d, name)
     caption = (f"{spec.label}, {where}: koeffisienter (log-odds) for sannsynligheten for å være langtids-NEET"
                if spec.kind == "logit" else
                f"{spec.label}, {where}: koeffisienter (endring i sannsynlighet for å være langtids-NEET)")
-    caption += f". Antall personer i utvalget: {d.count_text(res.nobs)}."
+    caption += f". Antall personer i utvalget: {d.count_text(res.nobs, res.extra['persons'])}."
     report.table(model_table(res, d), name=name, caption=caption, synthetic=d.synthetic, decimals=3)
 
 

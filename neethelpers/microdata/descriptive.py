@@ -20,14 +20,14 @@ them (:func:`protect`): with real data every published share and count must rest
 least ``threshold`` persons (default 5) in its cell *and* in its denominator, and the
 complement (denominator − numerator) must reach the threshold too, since a share of
 98 % in a group of 100 reveals a cell of 2; smaller cells are suppressed (``NaN`` in the
-frame, listed in the column ``suppressed``) and counts are rounded to the nearest
-``round_to`` (10, as the note does with "om lag 1 780"; half-way values round up so a
-cell of 5 never shows as 0). Shares are computed from the unrounded counts, as SSB does.
-Rounding counts to 10 is also what protects against recovering a suppressed cell by
-subtraction (for instance men = all − women): no secondary suppression is done.
+frame, listed in the column ``suppressed``). Counts are rounded and shares computed from
+the rounded counts at one decimal, by the package's one disclosure engine
+(:mod:`.disclosure`, whose docstring says why this, and not secondary suppression, is what
+protects a suppressed cell against recovery by subtraction).
 
-With a frequency ``weight`` (person-level data only), shares and counts are weighted, and
-the disclosure checks use the unweighted number of persons behind each figure.
+With a frequency ``weight`` (person-level data) or a ``persons`` column (cell counts),
+shares and counts are weighted, and the disclosure checks use the number of persons
+behind each figure (:func:`.disclosure.person_counts`).
 
 **Definitions** (the note's, chapter 3 and 4.1; codes as in :mod:`.schema`):
 
@@ -64,7 +64,7 @@ from neethelpers.microdata import disclosure, schema
 __all__ = [
     "SYNTHETIC", "FACTORS", "INCOME_GROUPS", "AGE_GROUPS", "SEX_GROUPS", "IMMIGRANT_GROUPS", "SPECS",
     "TableSpec", "DescriptiveResult", "load_source", "as_cells", "region_of", "compute", "compute_all",
-    "protect", "round_counts", "compare_with_published", "county_overview", "suppressed_cells",
+    "protect", "compare_with_published", "county_overview", "suppressed_cells",
 ]
 
 SYNTHETIC = "synthetic"
@@ -227,10 +227,14 @@ def region_of(county: str | None) -> tuple[str, str]:
 class _Arrays:
     """The columns of the cell counts as numpy arrays, extracted once."""
 
-    def __init__(self, cells: pd.DataFrame, weights: tuple[str, str] = ("n", "neet")):
-        self.n = cells[weights[0]].to_numpy(dtype="float64")
-        self.neet = cells[weights[1]].to_numpy(dtype="float64")
-        self.others = self.n - self.neet
+    def __init__(self, cells: pd.DataFrame, persons: bool = False):
+        if persons:  # numbers of person records, for disclosure control
+            self.neet, self.others = disclosure.person_counts(cells)
+            self.n = self.neet + self.others
+        else:
+            self.n = cells["n"].to_numpy(dtype="float64")
+            self.neet = cells["neet"].to_numpy(dtype="float64")
+            self.others = self.n - self.neet
         self.col = {c: cells[c].to_numpy() for c in ("dropout", "tidlarb", "barnevern", "allhelse", "innvandrerb",
                                                      "innvandrer", "sosbakgr", "kjonn", "alder")}
         # 0 = not living with a parent (grunnbelop empty), 1–3 household income
@@ -363,10 +367,9 @@ def compute_all(data, regions=None) -> dict[str, DescriptiveResult]:
     cells = as_cells(data)
     synthetic = _is_synthetic(data, cells)
     source = _source_name(data)
-    weighted = {"persons", "neet_persons"} <= set(cells.columns) and bool(
-        (cells["persons"] != cells["n"]).any() or (cells["neet_persons"] != cells["neet"]).any())
+    weighted = "persons" in cells.columns and bool((cells["persons"] != cells["n"]).any())
     arrays = _Arrays(cells)
-    person_arrays = _Arrays(cells, ("persons", "neet_persons")) if weighted else None
+    person_arrays = _Arrays(cells, persons=True) if weighted else None
     if regions is None:
         regions = [None, *(c.code for c in counties.current_counties())]
     out: dict[str, DescriptiveResult] = {}
@@ -397,16 +400,6 @@ def compute(data, county: str | None = None) -> DescriptiveResult:
 # --- disclosure control -------------------------------------------------------------------
 
 
-def round_counts(values, round_to: int = disclosure.DEFAULT_ROUND_TO) -> np.ndarray:
-    """Round counts to the nearest ``round_to`` exactly as :func:`.disclosure.round_count`
-    does (half-way values up, so a cell that passes a threshold of 5 never shows as 0),
-    vectorised. NaN stays NaN."""
-    v = np.asarray(values, dtype="float64")
-    if round_to is None or round_to <= 1:
-        return np.floor(v + 0.5)
-    return np.floor(v / round_to + 0.5) * round_to
-
-
 def _protect_table(frame: pd.DataFrame, persons: pd.DataFrame, spec: TableSpec, threshold: int,
                    round_to: int) -> pd.DataFrame:
     out = frame.copy()
@@ -421,7 +414,10 @@ def _protect_table(frame: pd.DataFrame, persons: pd.DataFrame, spec: TableSpec, 
         k = persons[num].to_numpy(dtype="float64")
         n = persons[den].to_numpy(dtype="float64")
         small = (k < threshold) | (n < threshold) | ((n - k) < threshold)
-        out[share] = out[share].astype("float64").where(~small)
+        # Published shares are computed from the rounded counts (see .disclosure, rule 4);
+        # a share the table leaves out on purpose (100 % of all) stays empty.
+        published = disclosure.shares(frame[num], frame[den], round_to)
+        out[share] = pd.Series(published, index=out.index).where(~small & out[share].notna().to_numpy())
         # An empty group (no persons in the denominator) is marked like any other small
         # group: a dash would tell the reader that the group has nobody in it.
         mark(small, share)
@@ -429,12 +425,15 @@ def _protect_table(frame: pd.DataFrame, persons: pd.DataFrame, spec: TableSpec, 
         bad = np.zeros(len(out), dtype=bool)
         for d in deps:
             bad |= out[d].isna().to_numpy()
-        out[derived] = out[derived].astype("float64").where(~bad)
+        a, b = (out[d].to_numpy(dtype="float64") for d in deps)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = np.where(b > 0, a / np.where(b > 0, b, 1.0), np.nan)
+        out[derived] = pd.Series([disclosure.round_share(v) for v in ratio], index=out.index).where(~bad)
         mark(bad, derived)
     for col in spec.counts:
         raw = persons[col].to_numpy(dtype="float64")
         small = raw < threshold
-        shown = round_counts(out[col].to_numpy(dtype="float64"), round_to)
+        shown = disclosure.round_counts(out[col].to_numpy(dtype="float64"), round_to)
         shown[small] = np.nan
         out[col] = pd.Series(shown, index=out.index).astype("Int64")
         mark(small, col)
@@ -453,11 +452,11 @@ def protect(result: DescriptiveResult, threshold: int = disclosure.DEFAULT_THRES
     The chapter applies it to real data only (the synthetic cohort describes nobody), but
     it works on any result, which is how the tests exercise it.
 
-    Why not :func:`.disclosure.suppress`: it hides whole rows, while a row of the risk
-    profile holds two shares on different persons (long-term NEETs and others), and it
-    does not check the complement of a share. The rounding and the threshold default are
-    the shared module's; what a reader sees in a suppressed place is its
-    :func:`.disclosure.marker`.
+    The rules are :mod:`.disclosure`'s (persons not weights, threshold on numerator,
+    denominator and complement, counts rounded half-up, shares from the rounded counts at
+    one decimal); this function applies them value by value rather than row by row
+    (:func:`.disclosure.suppress`), because a row of the risk profile holds two shares on
+    different persons (long-term NEETs and others).
     """
     if threshold is None or int(threshold) < 1:
         raise ValueError(f"the disclosure threshold must be a whole number ≥ 1, not {threshold!r}")
@@ -468,7 +467,7 @@ def protect(result: DescriptiveResult, threshold: int = disclosure.DEFAULT_THRES
     tables = {name: _protect_table(result.tables[name], persons[name], SPECS[name], threshold, round_to)
               for name in result.tables}
     return replace(result, tables=tables, protected=True, threshold=threshold, round_to=round_to,
-                   person_tables=None, n_persons=int(round_counts([result.n_persons], round_to)[0]))
+                   person_tables=None, n_persons=int(disclosure.round_counts([result.n_persons], round_to)[0]))
 
 
 # --- comparison with the published figures ------------------------------------------------

@@ -21,20 +21,41 @@ model 1 or model 4 from model 3. This book therefore defines them as follows
 * **Model 4** = model 2 without ``allhelse``, on the same sample as model 3.
 * **Linear probability model** (chapter 6, ``regress`` in microdata.no): ``neet2023`` on
   ``tidlarb``, ``dropout``, ``barnevern`` and ``sosbakgr``, ordinary least squares on
-  everyone (no income variable, so nobody is dropped), with conventional standard errors.
+  everyone (no income variable, so nobody is dropped), with HC1 (robust) standard errors;
+  the note's conventional standard errors are shown beside them.
 
 Why cell counts: every covariate is categorical, so the likelihood of a person-level
 logit depends on the data only through the number of persons ``n`` and long-term NEETs
-``neet`` in each combination of covariates. A binomial GLM on those counts (successes
-and failures) is the *same estimator* — identical coefficients and standard errors — and
-runs on a few hundred rows instead of a million (``bench/regression.py``;
-``tests/test_models.py`` proves the equality). The same holds for the linear
-probability model, whose residual sum of squares is computed exactly from the counts.
+``neet`` in each combination of covariates. The one logit engine is ``statsmodels``'
+``GLM`` with a ``Binomial`` family on those cells: the endog is the cell's share of
+long-term NEETs and ``freq_weights`` the number of persons, which is the *same estimator*
+as the person-level logit — identical coefficients, standard errors and log-likelihood —
+on a few hundred rows instead of a million (``tests/test_models.py`` proves the equality;
+``bench/regression.py`` times it). A ``weight`` column of person-level data is a frequency
+weight (a whole number of persons) and enters ``n`` the same way.
 
-Every fit reports coefficients, standard errors, z, p, 95 % intervals, odds ratios and
-average marginal effects (the mean over persons of the derivative of the probability,
-``statsmodels``' ``get_margeff(at="overall", method="dydx")``, with delta-method standard
-errors).
+**Average marginal effects** are average *discrete* changes, because every regressor is a
+0/1 dummy or a set of dummies: for a variable, every person is given the base level (all
+the variable's dummies 0) and then the level in question, and the change in the predicted
+probability is averaged over all persons of the estimation sample — Stata's
+``margins, dydx(i.x)``; for a single 0/1 variable this is exactly ``statsmodels``'
+``get_margeff(at="overall", dummy=True)``. Standard errors by the delta method, 95 %
+intervals from the normal distribution; computed on the cells with their counts as
+weights.
+
+**The linear probability model** is estimated by least squares on the cells with their
+counts as frequency weights, which gives the person-level OLS coefficients. Its errors are
+heteroskedastic by construction, so the standard errors are **HC1** (the sandwich
+``N/(N−k) · (X'X)⁻¹ Σᵢ eᵢ² xᵢxᵢ' (X'X)⁻¹`` over persons, computed exactly from the cells:
+a cell's ``neet`` persons have residual ``1 − fitted``, the others ``−fitted``), equal to
+``statsmodels`` OLS with ``cov_type="HC1"`` on the person-level data. The conventional
+standard errors the note used are kept beside them (``se_conventional``), and the result
+says how many persons have a fitted value outside 0–1 (``extra["outside_01"]``).
+
+A model that cannot be estimated (no persons, no variation in the outcome or in a
+regressor, collinear regressors, separation) raises :class:`ModelFitError`, whose text is
+the Norwegian :data:`.disclosure.NOT_ESTIMABLE` sentence: it never describes the group
+that caused it (the technical reason is kept in ``reason`` for logs and tests).
 """
 
 from __future__ import annotations
@@ -45,18 +66,24 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from neethelpers.registry import counties
 from neethelpers.errors import NeetError
+from neethelpers.microdata.disclosure import NOT_ESTIMABLE, person_counts
+from neethelpers.registry import counties
 
 __all__ = [
-    "Term", "ModelSpec", "MODELS", "LOGIT_MODELS", "ModelResult", "ModelFitError",
-    "design", "fit", "fit_persons", "fit_all", "coefficient_frame", "predict", "EXAMPLE_PROFILES",
-    "example_profiles", "age_group", "published_term_key",
+    "Term", "ModelSpec", "MODELS", "LOGIT_MODELS", "ModelResult", "ModelFitError", "Design",
+    "design", "exog", "fit", "fit_all", "coefficient_frame", "predict", "EXAMPLE_PROFILES",
+    "example_profiles", "age_group", "published_term_key", "variable_sets",
 ]
 
 
 class ModelFitError(NeetError):
-    """A model could not be estimated (too few persons, no variation, separation)."""
+    """A model could not be estimated. ``str(exc)`` is the Norwegian sentence a page may
+    show (it describes no group); ``reason`` the technical cause, for logs and tests."""
+
+    def __init__(self, label: str, where: str, reason: str):
+        super().__init__(f"{label} for {where} {NOT_ESTIMABLE}.")
+        self.label, self.where, self.reason = label, where, reason
 
 
 @dataclass(frozen=True)
@@ -169,51 +196,86 @@ def _column(frame: pd.DataFrame, variable: str) -> np.ndarray:
     return col.to_numpy()
 
 
-def design(frame: pd.DataFrame, spec: ModelSpec, *, county: str | None = None,
-           outcome: str | None = None) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """The design matrix of ``spec`` on cell counts (``n``, ``neet``) or person-level data
-    (``neet2023``), restricted to the model's sample and, optionally, one county.
+def variable_sets(spec: ModelSpec) -> dict[str, list[str]]:
+    """The model's terms grouped by variable: ``{"sosbakgr": ["sosbakgr[2]", "sosbakgr[3]"], ...}``.
+    A variable's terms are its levels against its base level (all of them 0)."""
+    out: dict[str, list[str]] = {}
+    for name in spec.terms:
+        out.setdefault(TERMS[name].variable, []).append(name)
+    return out
 
-    Returns ``(X, n, y)``: ``X`` with a ``const`` column and one 0/1 column per term,
-    ``n`` the number of persons per row (1 for person-level data, or the weight) and ``y``
-    the number of long-term NEETs. Cell counts are first collapsed to the distinct
-    combinations of the model's variables.
-    """
-    mask = np.array(_sample_mask(frame, spec.sample), dtype=bool, copy=True)
-    if county is not None:
-        code = counties.resolve(county).code
-        mask &= (frame["fylke"] == code).to_numpy()
-    sub = frame.loc[mask]
-    cols = {"const": np.ones(len(sub))}
+
+def _term_matrix(frame: pd.DataFrame, spec: ModelSpec) -> pd.DataFrame:
+    cols = {"const": np.ones(len(frame))}
     for name in spec.terms:
         term = TERMS[name]
-        values = _column(sub, term.variable)
+        values = _column(frame, term.variable)
         cols[name] = (values == 1) if term.level is None else (values == term.level)
-    X = pd.DataFrame({k: np.asarray(v, dtype="float64") for k, v in cols.items()}, index=sub.index)
-    if "n" in sub.columns and "neet" in sub.columns:
-        n = sub["n"].to_numpy(dtype="float64")
-        y = sub["neet"].to_numpy(dtype="float64")
-        # Collapse to the model's own cells: fewer rows, same likelihood.
-        key = X.drop(columns="const").to_numpy() @ (2.0 ** np.arange(X.shape[1] - 1))
-        codes, inverse = np.unique(key, return_inverse=True)
-        n_c = np.bincount(inverse, weights=n, minlength=len(codes))
-        y_c = np.bincount(inverse, weights=y, minlength=len(codes))
-        first = np.zeros(len(codes), dtype="int64")
-        first[inverse[::-1]] = np.arange(len(inverse))[::-1]
-        Xc = X.iloc[first].reset_index(drop=True)
-        keep = n_c > 0
-        return Xc.loc[keep].reset_index(drop=True), n_c[keep], y_c[keep]
-    outcome = outcome or "neet2023"
-    w = sub["weight"].to_numpy(dtype="float64") if "weight" in sub.columns else np.ones(len(sub))
-    y = sub[outcome].to_numpy(dtype="float64") * w
-    return X.reset_index(drop=True), w, y
+    return pd.DataFrame({k: np.asarray(v, dtype="float64") for k, v in cols.items()}, index=frame.index)
+
+
+def exog(frame: pd.DataFrame, spec: ModelSpec | str) -> pd.DataFrame:
+    """The regressors of ``spec`` (``const`` and one 0/1 column per term) for any rows that
+    have the model's variables, e.g. :func:`example_profiles`."""
+    spec = MODELS[spec] if isinstance(spec, str) else spec
+    return _term_matrix(frame, spec).reset_index(drop=True)
+
+
+@dataclass
+class Design:
+    """A model's estimation data on its own cells (distinct combinations of its regressors):
+    ``X`` (``const`` + terms), ``n`` persons (weighted: the sum of frequency weights) and
+    ``y`` long-term NEETs per cell, and the numbers of person records behind each cell that
+    are long-term NEET (``neet_persons``) and not (``other_persons``) for disclosure control."""
+
+    X: pd.DataFrame
+    n: np.ndarray
+    y: np.ndarray
+    neet_persons: np.ndarray
+    other_persons: np.ndarray
+
+
+def _as_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    if {"n", "neet"} <= set(frame.columns):
+        return frame
+    from neethelpers.microdata.descriptive import as_cells  # person-level data: the package's person → cell conversion
+
+    return as_cells(frame)
+
+
+def design(frame: pd.DataFrame, spec: ModelSpec | str, *, county: str | None = None) -> Design:
+    """The :class:`Design` of ``spec`` from cell counts (``n``, ``neet``, optionally
+    ``persons``) or person-level data (``neet2023``, optionally ``weight``), restricted to
+    the model's sample and, optionally, one county."""
+    spec = MODELS[spec] if isinstance(spec, str) else spec
+    cells = _as_cells(frame)
+    mask = np.array(_sample_mask(cells, spec.sample), dtype=bool, copy=True)
+    if county is not None:
+        code = counties.resolve(county).code
+        mask &= (cells["fylke"].astype(str) == code).to_numpy()
+    sub = cells.loc[mask]
+    X = _term_matrix(sub, spec)
+    n = sub["n"].to_numpy(dtype="float64")
+    y = sub["neet"].to_numpy(dtype="float64")
+    k, o = person_counts(sub)
+    # Collapse to the model's own cells: fewer rows, the same likelihood.
+    key = X.drop(columns="const").to_numpy() @ (2.0 ** np.arange(X.shape[1] - 1))
+    codes, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    sums = [np.bincount(inverse, weights=v, minlength=len(codes)) for v in (n, y, k, o)]
+    keep = sums[0] > 0
+    Xc = X.iloc[first].reset_index(drop=True).loc[keep].reset_index(drop=True)
+    return Design(Xc, *(s[keep] for s in sums))
 
 
 @dataclass
 class ModelResult:
     """A fitted model. ``table`` has one row per term (``const`` first) with columns
-    ``term, label, coef, se, z, p, ci_low, ci_high, odds_ratio, or_low, or_high, ame,
-    ame_se, n_with, neet_with, n_without, neet_without`` (odds ratios only for logits)."""
+    ``term, label, coef, se, z, p, ci_low, ci_high`` (for the LPM ``se`` is HC1 and
+    ``se_conventional`` the homoskedastic error), ``odds_ratio, or_low, or_high`` (logits),
+    ``ame, ame_se, ame_low, ame_high`` (average discrete change and its 95 % interval, as a
+    probability), ``n_with, neet_with, n_without, neet_without`` (weighted persons) and
+    ``persons_with, neet_persons_with, other_persons_with, persons_without,
+    neet_persons_without, other_persons_without`` (person records, for disclosure control)."""
 
     spec: ModelSpec
     table: pd.DataFrame
@@ -233,153 +295,162 @@ class ModelResult:
         return self.table.set_index("term")["se"]
 
 
-def _check_estimable(X: pd.DataFrame, n: np.ndarray, y: np.ndarray, spec: ModelSpec, where: str) -> None:
-    total = n.sum()
+def _check_estimable(D: Design, spec: ModelSpec, where: str) -> None:
+    def fail(reason: str):
+        raise ModelFitError(spec.label, where, reason)
+
+    total = D.n.sum()
     if total <= 0:
-        raise ModelFitError(f"{spec.label}: no persons in the estimation sample ({where})")
-    if y.sum() <= 0 or y.sum() >= total:
-        raise ModelFitError(f"{spec.label}: the outcome does not vary in the estimation sample ({where})")
+        fail("no persons in the estimation sample")
+    if D.y.sum() <= 0 or D.y.sum() >= total:
+        fail("the outcome does not vary in the estimation sample")
     for name in spec.terms:
-        with_term = n[X[name].to_numpy() == 1].sum()
+        with_term = D.n[D.X[name].to_numpy() == 1].sum()
         if with_term == 0 or with_term == total:
-            raise ModelFitError(f"{spec.label}: {TERMS[name].label} does not vary in the sample ({where}); "
-                                "the coefficient cannot be estimated")
+            fail(f"{name} does not vary in the estimation sample")
+    if np.linalg.matrix_rank(D.X.to_numpy()) < D.X.shape[1]:
+        fail("the regressors are collinear in the estimation sample")
 
 
-def _term_counts(X: pd.DataFrame, n: np.ndarray, y: np.ndarray, terms) -> dict[str, list[float]]:
-    out = {"n_with": [], "neet_with": [], "n_without": [], "neet_without": []}
+def _term_counts(D: Design, terms) -> dict[str, list[float]]:
+    cols = ("n_with", "neet_with", "n_without", "neet_without", "persons_with", "neet_persons_with",
+            "other_persons_with", "persons_without", "neet_persons_without", "other_persons_without")
+    out: dict[str, list[float]] = {c: [] for c in cols}
     for name in ["const", *terms]:
-        on = X[name].to_numpy() == 1
-        out["n_with"].append(float(n[on].sum()))
-        out["neet_with"].append(float(y[on].sum()))
-        out["n_without"].append(float(n[~on].sum()))
-        out["neet_without"].append(float(y[~on].sum()))
+        on = D.X[name].to_numpy() == 1
+        for part, mask in (("with", on), ("without", ~on)):
+            out[f"n_{part}"].append(float(D.n[mask].sum()))
+            out[f"neet_{part}"].append(float(D.y[mask].sum()))
+            k, o = float(D.neet_persons[mask].sum()), float(D.other_persons[mask].sum())
+            out[f"neet_persons_{part}"].append(k)
+            out[f"other_persons_{part}"].append(o)
+            out[f"persons_{part}"].append(k + o)
     return out
 
 
-def _ame(X: np.ndarray, n: np.ndarray, beta: np.ndarray, cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Average marginal effects dP/dx_j (mean over persons) and delta-method SEs."""
-    p = 1.0 / (1.0 + np.exp(-(X @ beta)))
-    w = n / n.sum()
-    s = p * (1 - p)
-    mean_s = np.sum(w * s)
-    ame = beta * mean_s
-    # d AME_j / d beta_k = delta_jk * mean(s) + beta_j * mean(s * (1 - 2p) * x_k)
-    g = np.sum((w * s * (1 - 2 * p))[:, None] * X, axis=0)
-    jac = np.eye(len(beta)) * mean_s + np.outer(beta, g)
-    se = np.sqrt(np.einsum("ij,jk,ik->i", jac, cov, jac))
-    ame[0], se[0] = np.nan, np.nan  # no marginal effect of the constant
+def _expit(v: np.ndarray) -> np.ndarray:
+    from scipy.special import expit
+
+    return expit(v)
+
+
+def _average_discrete_changes(D: Design, spec: ModelSpec, beta: np.ndarray, cov: np.ndarray
+                              ) -> tuple[np.ndarray, np.ndarray]:
+    """Average discrete change of each term (Stata ``margins, dydx(i.x)``): every person is
+    given the variable's base level and then the term's level; the mean change in the
+    predicted probability over persons, with its delta-method standard error."""
+    columns = list(D.X.columns)
+    X = D.X.to_numpy(dtype="float64")
+    w = D.n / D.n.sum()
+    ame = np.full(len(columns), np.nan)
+    se = np.full(len(columns), np.nan)
+    for members in variable_sets(spec).values():
+        idx = [columns.index(t) for t in members]
+        X0 = X.copy()
+        X0[:, idx] = 0.0
+        p0 = _expit(X0 @ beta)
+        for t in members:
+            j = columns.index(t)
+            X1 = X0.copy()
+            X1[:, j] = 1.0
+            p1 = _expit(X1 @ beta)
+            ame[j] = float(w @ (p1 - p0))
+            grad = (w * p1 * (1 - p1)) @ X1 - (w * p0 * (1 - p0)) @ X0
+            se[j] = float(np.sqrt(grad @ cov @ grad))
     return ame, se
 
 
-def _fit_logit(X: pd.DataFrame, n: np.ndarray, y: np.ndarray, engine: str = "newton"
-               ) -> tuple[np.ndarray, np.ndarray, float]:
-    """Binomial GLM (logit link) on grouped counts: ``y`` successes out of ``n``.
+def _sm_warnings():
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
-    ``engine="newton"`` solves the score equations by Newton–Raphson (= IRLS for the
-    canonical link) with numpy on the small normal equations; ``engine="statsmodels"`` uses
-    ``statsmodels`` ``GLM(Binomial)`` with a successes/failures endog. Both give the
-    coefficients and standard errors of the person-level logit (``tests/test_models.py``).
-    The numpy path is the default because statsmodels' IRLS calls ``lstsq`` on the full
-    design in every iteration, which multi-threaded OpenBLAS makes slow on a loaded CI machine.
-    """
-    Xa = X.to_numpy(dtype="float64")
-    if engine == "statsmodels":
-        from statsmodels.genmod import families
-        from statsmodels.genmod.generalized_linear_model import GLM
+    return (RuntimeWarning, ConvergenceWarning, PerfectSeparationWarning)
 
-        # Successes/failures is the binomial likelihood of grouped data; its standard errors
-        # equal the person-level logit's (freq_weights on proportions would too).
-        endog = np.column_stack([y, n - y])
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", category=RuntimeWarning)
-            try:
-                res = GLM(endog, Xa, family=families.Binomial()).fit(tol=1e-12, maxiter=100)
-            except (RuntimeWarning, np.linalg.LinAlgError, ValueError) as exc:
-                raise ModelFitError(f"the logit did not converge ({exc})") from None
-        beta, cov = np.asarray(res.params), np.asarray(res.cov_params())
-    elif engine == "newton":
-        def loglik(b):
-            eta = Xa @ b
-            # log(1 + exp(eta)) computed stably
-            return float(np.sum(y * eta - n * np.logaddexp(0.0, eta)))
 
-        beta = np.zeros(Xa.shape[1])
-        p0 = y.sum() / n.sum()
-        beta[0] = np.log(p0 / (1 - p0))
-        ll = loglik(beta)
-        converged = False
-        for _ in range(200):
-            mu = 1.0 / (1.0 + np.exp(-np.clip(Xa @ beta, -35, 35)))
-            w = n * mu * (1 - mu)
-            info = Xa.T @ (Xa * w[:, None])
-            try:
-                step = np.linalg.solve(info, Xa.T @ (y - n * mu))
-            except np.linalg.LinAlgError:
-                raise ModelFitError("the logit could not be estimated (the covariates are collinear)") from None
-            # Step halving: a full Newton step can overshoot when effects are large and the
-            # outcome is rare; the log-likelihood is concave, so a shorter step always helps.
-            t = 1.0
-            for _ in range(40):
-                cand = beta + t * step
-                ll_new = loglik(cand)
-                if ll_new >= ll - 1e-9 * abs(ll):
-                    break
-                t /= 2
-            beta, ll = cand, ll_new
-            if np.max(np.abs(t * step)) < 1e-10:
-                converged = True
-                break
-        if not converged:
-            raise ModelFitError("the logit did not converge (quasi-separation: a group has no or only long-term NEETs)")
-        mu = 1.0 / (1.0 + np.exp(-np.clip(Xa @ beta, -35, 35)))
-        cov = np.linalg.inv(Xa.T @ (Xa * (n * mu * (1 - mu))[:, None]))
-    else:
-        raise ValueError(f"unknown engine {engine!r}")
-    if not np.all(np.isfinite(np.sqrt(np.diag(cov)))) or np.max(np.abs(beta)) > 30:
-        raise ModelFitError("the logit did not converge (quasi-separation: a group has no or only long-term NEETs)")
-    mu = 1.0 / (1.0 + np.exp(-(Xa @ beta)))
+def _fit_logit(D: Design, spec: ModelSpec, where: str) -> tuple[np.ndarray, np.ndarray, float]:
+    """The one logit engine: ``statsmodels`` ``GLM`` with a ``Binomial`` family on the cells,
+    the share of long-term NEETs as endog and the persons as ``freq_weights``."""
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
+
+    Xa = D.X.to_numpy(dtype="float64")
+    with warnings.catch_warnings():
+        for category in _sm_warnings():
+            warnings.simplefilter("error", category=category)
+        try:
+            res = GLM(D.y / D.n, Xa, family=families.Binomial(), freq_weights=D.n).fit(tol=1e-12, maxiter=200)
+            beta, cov = np.asarray(res.params), np.asarray(res.cov_params())
+            converged = bool(res.converged)
+        except (np.linalg.LinAlgError, ValueError, ZeroDivisionError, FloatingPointError, *_sm_warnings()) as exc:
+            raise ModelFitError(spec.label, where, f"the logit could not be fitted ({type(exc).__name__}: {exc})") from None
+    se = np.sqrt(np.diag(cov)) if np.all(np.diag(cov) >= 0) else np.full(len(beta), np.nan)
+    if not converged or not np.all(np.isfinite(se)) or not np.all(np.isfinite(beta)) or np.max(np.abs(beta)) > 30:
+        raise ModelFitError(spec.label, where, "the logit did not converge (separation: a group has no or only "
+                            "long-term NEETs)")
+    mu = _expit(Xa @ beta)
     with np.errstate(divide="ignore", invalid="ignore"):
-        llf = float(np.sum(np.where(y > 0, y * np.log(mu), 0) + np.where(n - y > 0, (n - y) * np.log1p(-mu), 0)))
+        llf = float(np.sum(np.where(D.y > 0, D.y * np.log(mu), 0.0)
+                           + np.where(D.n - D.y > 0, (D.n - D.y) * np.log1p(-mu), 0.0)))
     return beta, cov, llf
 
 
-def _fit_lpm(X: pd.DataFrame, n: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """OLS of the 0/1 outcome on grouped data, exactly as on persons: the cell's ``y`` NEETs
-    have residual 1 - fitted, the others 0 - fitted."""
-    Xa = X.to_numpy()
-    xtwx = Xa.T @ (Xa * n[:, None])
-    beta = np.linalg.solve(xtwx, Xa.T @ y)
+def _fit_lpm(D: Design, spec: ModelSpec, where: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+    """Least squares of the 0/1 outcome on the cells, with ``statsmodels`` ``GLM`` (Gaussian)
+    on two rows per cell — the ``neet`` persons with outcome 1 and the others with outcome
+    0 — and the persons as ``freq_weights``: the person-level OLS, exactly. Its HC0 sandwich
+    is the person-level one; HC1 multiplies it by ``N / (N − k)`` (``N`` persons), as
+    ``statsmodels`` OLS ``cov_type="HC1"`` does on persons. Returns ``(beta, cov_hc1,
+    cov_conventional, info)``."""
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
+
+    Xa = D.X.to_numpy(dtype="float64")
+    X2 = np.vstack([Xa, Xa])
+    endog = np.concatenate([np.ones(len(Xa)), np.zeros(len(Xa))])
+    weights = np.concatenate([D.y, D.n - D.y])
+    keep = weights > 0
+    N, k = float(D.n.sum()), Xa.shape[1]
+    if N - k <= 0:
+        raise ModelFitError(spec.label, where, "fewer persons than coefficients")
+    try:
+        model = GLM(endog[keep], X2[keep], family=families.Gaussian(), freq_weights=weights[keep])
+        res = model.fit(cov_type="HC0")
+        beta = np.asarray(res.params)
+        cov_hc1 = np.asarray(res.cov_params()) * N / (N - k)
+        conventional = model.fit()
+        cov_conv = np.asarray(conventional.cov_params())
+    except (np.linalg.LinAlgError, ValueError, ZeroDivisionError) as exc:
+        raise ModelFitError(spec.label, where, f"the linear model could not be fitted ({exc})") from None
     fitted = Xa @ beta
-    rss = np.sum(y * (1 - fitted) ** 2 + (n - y) * fitted ** 2)
-    dof = n.sum() - Xa.shape[1]
-    cov = rss / dof * np.linalg.inv(xtwx)
-    return beta, cov
+    outside = (fitted < 0) | (fitted > 1)
+    info = {"outside_01": float(D.n[outside].sum()), "outside_01_persons": float(
+        (D.neet_persons + D.other_persons)[outside].sum()), "outside_01_cells": int(outside.sum()),
+        "fitted_min": float(fitted.min()), "fitted_max": float(fitted.max())}
+    if not (np.all(np.isfinite(beta)) and np.all(np.isfinite(np.diag(cov_hc1)))):
+        raise ModelFitError(spec.label, where, "the linear model has no finite estimate")
+    return beta, cov_hc1, cov_conv, info
 
 
-def fit(data: pd.DataFrame, model: str | ModelSpec = "m1", *, county: str | None = None,
-        engine: str = "newton") -> ModelResult:
-    """Fit a model on cell counts (``n``, ``neet``) or person-level data (``neet2023``).
-
-    ``county`` (a name or code) restricts the sample to one county; ``engine`` chooses the
-    logit solver (see :func:`_fit_logit`; both give the same estimates). Raises
-    :class:`ModelFitError` when the model cannot be estimated.
-    """
+def fit(data: pd.DataFrame, model: str | ModelSpec = "m1", *, county: str | None = None) -> ModelResult:
+    """Fit a model on cell counts (``n``, ``neet``, optionally ``persons``) or person-level
+    data (``neet2023``, optionally ``weight``). ``county`` (a name or code) restricts the
+    sample to one county. Raises :class:`ModelFitError` when the model cannot be estimated."""
     from scipy import stats  # imported here: statsmodels/scipy load slowly and the cohort needs neither
 
     spec = MODELS[model] if isinstance(model, str) else model
     where = counties.resolve(county).name if county is not None else "hele landet"
-    X, n, y = design(data, spec, county=county)
-    _check_estimable(X, n, y, spec, where)
+    D = design(data, spec, county=county)
+    _check_estimable(D, spec, where)
+    extra: dict = {"cells": len(D.n)}
     if spec.kind == "logit":
-        beta, cov, llf = _fit_logit(X, n, y, engine)
-        dist = stats.norm
-        dof = None
+        beta, cov, llf = _fit_logit(D, spec, where)
+        dist, dof = stats.norm, None
     else:
-        beta, cov = _fit_lpm(X, n, y)
+        beta, cov, cov_conv, info = _fit_lpm(D, spec, where)
+        extra.update(info)
         llf = None
-        dof = n.sum() - X.shape[1]
+        dof = D.n.sum() - D.X.shape[1]
         dist = stats.t(dof)
+    extra["dof"] = dof
     se = np.sqrt(np.diag(cov))
     z = beta / se
     p = 2 * dist.sf(np.abs(z))
@@ -390,37 +461,25 @@ def fit(data: pd.DataFrame, model: str | ModelSpec = "m1", *, county: str | None
         "label": ["Konstantledd", *(TERMS[t].label for t in spec.terms)],
         "coef": beta, "se": se, "z": z, "p": p, "ci_low": beta - q * se, "ci_high": beta + q * se,
     })
+    z95 = stats.norm.ppf(0.975)
     if spec.kind == "logit":
         table["odds_ratio"] = np.exp(beta)
         table["or_low"] = np.exp(table["ci_low"])
         table["or_high"] = np.exp(table["ci_high"])
-        ame, ame_se = _ame(X.to_numpy(), n, beta, cov)
+        ame, ame_se = _average_discrete_changes(D, spec, beta, cov)
+        ame_low, ame_high = ame - z95 * ame_se, ame + z95 * ame_se
     else:
-        ame = beta.copy()
-        ame_se = se.copy()
+        table["se_conventional"] = np.sqrt(np.diag(cov_conv))
+        # In a linear model the discrete change of a dummy is its coefficient.
+        ame, ame_se = beta.copy(), se.copy()
         ame[0], ame_se[0] = np.nan, np.nan
-    table["ame"] = ame
-    table["ame_se"] = ame_se
-    for col, vals in _term_counts(X, n, y, spec.terms).items():
+        ame_low, ame_high = ame - q * ame_se, ame + q * ame_se
+    table["ame"], table["ame_se"], table["ame_low"], table["ame_high"] = ame, ame_se, ame_low, ame_high
+    for col, vals in _term_counts(D, spec.terms).items():
         table[col] = vals
-    return ModelResult(spec, table, float(n.sum()), float(y.sum()), cov, llf,
-                       county=None if county is None else counties.resolve(county).code,
-                       extra={"cells": len(n), "dof": dof})
-
-
-def fit_persons(persons: pd.DataFrame, model: str | ModelSpec = "m1", *, county: str | None = None):
-    """The person-level fit with statsmodels (``Logit`` or ``OLS``) for comparison: returns
-    the statsmodels results object with the same column names as :func:`fit`."""
-    spec = MODELS[model] if isinstance(model, str) else model
-    X, w, y = design(persons, spec, county=county)
-    if not np.allclose(w, 1):
-        raise ValueError("fit_persons compares unweighted person-level fits only")
-    from statsmodels.discrete.discrete_model import Logit
-    from statsmodels.regression.linear_model import OLS
-
-    if spec.kind == "logit":
-        return Logit(y, X).fit(disp=0, method="newton", tol=1e-12, maxiter=100)
-    return OLS(y, X).fit()
+    extra["persons"] = float((D.neet_persons + D.other_persons).sum())
+    return ModelResult(spec, table, float(D.n.sum()), float(D.y.sum()), cov, llf,
+                       county=None if county is None else counties.resolve(county).code, extra=extra)
 
 
 def fit_all(data: pd.DataFrame, *, county: str | None = None,
@@ -481,24 +540,20 @@ def example_profiles() -> pd.DataFrame:
 
 def predict(result: ModelResult, profiles: pd.DataFrame) -> pd.DataFrame:
     """Predicted probability of long-term NEET with a 95 % interval for each profile
-    (columns ``prob, prob_low, prob_high``). For logits the interval is computed on the
-    log-odds scale and transformed, so it stays within 0–1."""
+    (columns ``prob, prob_low, prob_high``) and the terms each prediction uses (``uses``:
+    the terms that are 1 in the profile — disclosure control hides a prediction when one of
+    them is hidden). For logits the interval is computed on the log-odds scale and
+    transformed, so it stays within 0–1."""
     spec = result.spec
-    X = np.ones((len(profiles), 1 + len(spec.terms)))
-    for j, name in enumerate(spec.terms, start=1):
-        term = TERMS[name]
-        values = _column(profiles, term.variable)
-        X[:, j] = (values == 1) if term.level is None else (values == term.level)
+    X = exog(profiles, spec).to_numpy(dtype="float64")
     beta = result.params.to_numpy()
     xb = X @ beta
     se = np.sqrt(np.einsum("ij,jk,ik->i", X, result.cov, X))
     out = profiles.copy()
-    if spec.kind == "logit":
-        f = lambda v: 1.0 / (1.0 + np.exp(-v))  # noqa: E731
-    else:
-        f = lambda v: v  # noqa: E731
+    f = _expit if spec.kind == "logit" else (lambda v: v)
     z95 = 1.959963984540054  # the normal distribution's 97.5 % quantile, for a two-sided 95 % interval
     out["prob"] = f(xb)
     out["prob_low"] = f(xb - z95 * se)
     out["prob_high"] = f(xb + z95 * se)
+    out["uses"] = [tuple(t for j, t in enumerate(spec.terms, start=1) if X[i, j] == 1) for i in range(len(X))]
     return out

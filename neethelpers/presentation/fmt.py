@@ -57,11 +57,14 @@ def number(value, decimals: int = 0) -> str:
 
 
 def count(value, round_to: int = 1) -> str:
-    """A count of persons, optionally rounded to the nearest ``round_to`` (e.g. 10)."""
+    """A count of persons, optionally rounded to the nearest ``round_to`` (e.g. 10) by the
+    package's one rounding rule, :func:`neethelpers.microdata.disclosure.round_counts`
+    (halves upwards: 5 → 10, 25 → 30)."""
+    from neethelpers.microdata.disclosure import round_count
+
     if _is_missing(value):
         return MISSING
-    rounded = int(round(float(value) / round_to) * round_to) if round_to > 1 else int(round(float(value)))
-    return number(rounded, 0)
+    return number(round_count(float(value), round_to), 0)
 
 
 def percent(value, decimals: int = 1) -> str:
