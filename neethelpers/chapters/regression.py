@@ -251,8 +251,8 @@ def coefficient_frame(results: dict, d: ChapterData | None = None) -> pd.DataFra
     (with real data, only coefficients that pass disclosure control)."""
     est = models.coefficient_frame({k: v for k, v in results.items() if k in models.LOGIT_MODELS})
     if d is not None and not d.synthetic:
-        keep = [term in _safe_terms(results[m], d) for m, term in zip(est["model"], est["term"])]
-        est = est[keep]
+        keep = np.array([term in _safe_terms(results[m], d) for m, term in zip(est["model"], est["term"])], dtype=bool)
+        est = est.loc[keep]
     pub = _published_coefficients()
     pub = pub[pub["model"].isin(models.LOGIT_MODELS)].rename(columns={"value": "published"})
     out = est.merge(pub[["model", "term", "published"]], on=["model", "term"], how="left")
@@ -292,6 +292,9 @@ def coefficient_figure(frame: pd.DataFrame, synthetic: bool):
                        label="Publisert i notatet" if key == model_keys[0] else None)
     if not any(h.get_label() == "Publisert i notatet" for h in ax.collections):
         ax.scatter([], [], marker="x", color="black", label="Publisert i notatet")
+    if not model_keys:
+        ax.text(0.5, 0.5, "Ingen koeffisienter kan vises: modellene kunne ikke estimeres.", ha="center",
+                va="center", transform=ax.transAxes)
     ax.axvline(0, color="grey", linewidth=0.8)
     ax.set_yticks(range(len(terms)), labels)
     ax.invert_yaxis()

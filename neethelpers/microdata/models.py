@@ -463,9 +463,10 @@ def fit(data: pd.DataFrame, model: str | ModelSpec = "m1", *, county: str | None
     })
     z95 = stats.norm.ppf(0.975)
     if spec.kind == "logit":
-        table["odds_ratio"] = np.exp(beta)
-        table["or_low"] = np.exp(table["ci_low"])
-        table["or_high"] = np.exp(table["ci_high"])
+        with np.errstate(over="ignore"):  # a wide interval may reach infinity on the odds scale
+            table["odds_ratio"] = np.exp(beta)
+            table["or_low"] = np.exp(table["ci_low"].to_numpy())
+            table["or_high"] = np.exp(table["ci_high"].to_numpy())
         ame, ame_se = _average_discrete_changes(D, spec, beta, cov)
         ame_low, ame_high = ame - z95 * ame_se, ame + z95 * ame_se
     else:
