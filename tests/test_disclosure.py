@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from neethelpers import fmt
+from neethelpers.presentation import fmt
 from neethelpers.errors import NeetError
 from neethelpers.microdata import disclosure
 

@@ -33,7 +33,8 @@ import pandas as pd
 import pytest
 from scipy.signal import convolve2d
 
-from neethelpers import counties, report
+from neethelpers.presentation import report
+from neethelpers.registry import counties
 from neethelpers.microdata import descriptive as d
 from neethelpers.microdata import schema
 from neethelpers.microdata.testing import random_persons
@@ -265,7 +266,7 @@ def data(tmp_path_factory):
 
 
 def _render(page: str, county, path: Path, out: Path, monkeypatch) -> Path:
-    from neethelpers.microdata import descriptive_section as section
+    from neethelpers.chapters import longterm as section
 
     out.mkdir()
     monkeypatch.chdir(out)

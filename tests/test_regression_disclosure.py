@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from neethelpers import report
-from neethelpers.microdata import chapter, disclosure, models, schema
+from neethelpers.presentation import report
+from neethelpers.chapters import regression as chapter
+from neethelpers.microdata import disclosure, models, schema
 from neethelpers.microdata.descriptive import as_cells
 from neethelpers.microdata.testing import random_persons
 

@@ -19,7 +19,9 @@ states them in Norwegian (``book/appendix/metode.md``, «Personvern og prikking�
 3. **Rounding.** Every count that is shown is rounded to the nearest ``round_to``
    (default 10), halves upwards (:func:`round_count`: 5 → 10, 15 → 20, 25 → 30,
    1 785 → 1 790). Half-up means that a count that passes the threshold of 5 is never
-   shown as 0. This is the only rounding rule in the package; ``fmt.count`` calls it.
+   shown as 0. This is the only rounding rule in the package: one function,
+   ``presentation.fmt.round_counts`` (a leaf module every layer may use), which
+   ``fmt.count``, this module and every table call.
 4. **Shares from rounded counts, at one decimal.** A share (or a ratio of shares) is
    computed from the *rounded* counts and published with one decimal, in the HTML and in
    the CSV files alike (:func:`share`).
@@ -68,6 +70,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from neethelpers.presentation import fmt
+
 __all__ = [
     "DEFAULT_THRESHOLD", "DEFAULT_ROUND_TO", "SHARE_DECIMALS", "NOT_ESTIMABLE", "marker", "round_count",
     "round_counts", "share", "shares", "round_share", "is_safe", "person_counts", "unsafe_rows", "suppress",
@@ -108,12 +112,9 @@ def is_safe(count, threshold: int = DEFAULT_THRESHOLD) -> bool:
 
 
 def round_counts(values, round_to: int = DEFAULT_ROUND_TO) -> np.ndarray:
-    """Round counts to the nearest ``round_to``, halves upwards (``floor(v / r + 0.5) · r``);
-    vectorised, NaN stays NaN. For whole counts the result is exact: ``v / r`` of an
-    integer is a half exactly when it is representable as one."""
-    v = np.asarray(values, dtype="float64")
-    r = 1 if round_to is None or round_to < 1 else int(round_to)
-    return np.floor(v / r + 0.5) * r
+    """The one rounding rule (:func:`neethelpers.presentation.fmt.round_counts`, half-up to
+    the nearest ``round_to``) with the disclosure default of 10."""
+    return fmt.round_counts(values, round_to)
 
 
 def round_count(value, round_to: int = DEFAULT_ROUND_TO):
@@ -125,7 +126,7 @@ def round_count(value, round_to: int = DEFAULT_ROUND_TO):
             return value
     except (TypeError, ValueError):
         return value
-    return int(round_counts([value], round_to)[0])
+    return int(round_counts([value], DEFAULT_ROUND_TO if round_to is None else round_to)[0])
 
 
 def round_share(value, decimals: int = SHARE_DECIMALS) -> float:
@@ -163,8 +164,6 @@ def count_text(value, threshold: int = DEFAULT_THRESHOLD, round_to: int = DEFAUL
     """A count for prose from real data: rounded by :func:`round_counts` and written the
     Norwegian way, or the marker when the persons behind it (``persons``, default the
     value itself) are fewer than ``threshold`` — never «om lag 0» for a non-empty group."""
-    from neethelpers.presentation import fmt
-
     persons = value if persons is None else persons
     if not is_safe(persons, threshold):
         return marker(threshold)

@@ -56,15 +56,23 @@ def number(value, decimals: int = 0) -> str:
     return text.replace("-", "\N{MINUS SIGN}")
 
 
-def count(value, round_to: int = 1) -> str:
-    """A count of persons, optionally rounded to the nearest ``round_to`` (e.g. 10) by the
-    package's one rounding rule, :func:`neethelpers.microdata.disclosure.round_counts`
-    (halves upwards: 5 → 10, 25 → 30)."""
-    from neethelpers.microdata.disclosure import round_count
+def round_counts(values, round_to: int = 1) -> np.ndarray:
+    """The package's one rounding rule for counts: to the nearest ``round_to``, halves
+    upwards (``floor(v / r + 0.5) · r``: 5 → 10, 15 → 20, 25 → 30, 1 785 → 1 790), so a
+    count that passes a disclosure threshold of 5 is never shown as 0. Vectorised; NaN
+    stays NaN. Exact for whole counts: ``v / r`` of an integer is a half exactly when it is
+    representable as one. :mod:`neethelpers.microdata.disclosure` uses this function."""
+    v = np.asarray(values, dtype="float64")
+    r = 1 if round_to is None or round_to < 1 else int(round_to)
+    return np.floor(v / r + 0.5) * r
 
+
+def count(value, round_to: int = 1) -> str:
+    """A count of persons, rounded to the nearest ``round_to`` (default 1: whole persons) by
+    :func:`round_counts`, the one rounding rule."""
     if _is_missing(value):
         return MISSING
-    return number(round_count(float(value), round_to), 0)
+    return number(int(round_counts([float(value)], round_to)[0]), 0)
 
 
 def percent(value, decimals: int = 1) -> str:
