@@ -9,7 +9,9 @@ The build writes small MyST Markdown files to ``book/generated/provenance/`` whi
   merged with what the build injected), when it was executed and how long it took;
 * ``versjoner.md`` — git revision, build time, Python and the pinned package versions;
 * ``microdata-skript.md`` — the microdata.no script for the county of the regression
-  chapter, when ``neethelpers.microdata.script.microdata_script`` is available.
+  chapter, when ``neethelpers.microdata.script.microdata_script`` is available;
+* ``utdatakontroll.md`` — the output-check records of results from real data, collected
+  into ``utdatakontroll.csv`` (downloadable).
 
 The included files hold tables and text only, never headings, so the appendix page keeps
 consecutive heading levels.
@@ -296,6 +298,30 @@ def inputs_fingerprint(root: Path, plan: list[runs.Run], state: dict) -> dict:
     }
 
 
+OUTPUT_CHECK_CSV = "utdatakontroll.csv"
+
+
+def output_check_markdown(root: Path, folder: Path) -> str:
+    """The output-check records the chapters wrote for results from real data
+    (``**/_assets/*-utdatakontroll.json``, see :mod:`neethelpers.microdata.disclosure`),
+    collected into ``utdatakontroll.csv`` next to this text, with a download link."""
+    from neethelpers.microdata import disclosure
+
+    checks = disclosure.collect_checks(root / runs.GENERATED)
+    path = folder / OUTPUT_CHECK_CSV
+    if checks.empty:
+        path.unlink(missing_ok=True)
+        return ("Denne utgaven er ikke bygget på ekte registerdata, så ingen tabeller eller modeller "
+                "har vært gjennom utdatakontroll.\n")
+    hashing.write_if_changed(path, checks.to_csv(index=False))
+    failed = int((checks["kontroll"] != "bestått").sum())
+    return (f"Tabeller og modeller beregnet fra ekte registerdata er kontrollert etter reglene i "
+            f"metodevedlegget: {fmt.number(len(checks), 0)} kontroller på {fmt.number(checks['side'].nunique(), 0)} "
+            f"sider, {fmt.number(int(checks['prikket'].sum()), 0)} prikkede verdier, "
+            f"{'alle bestått' if not failed else fmt.number(failed, 0) + ' ikke bestått'}. "
+            f"{{download}}`Last ned utdatakontrollen (CSV) <../generated/provenance/{OUTPUT_CHECK_CSV}>`\n")
+
+
 def write_all(root: Path, plan: list[runs.Run], state: dict) -> list[Path]:
     folder = root / PROVENANCE_DIR
     folder.mkdir(parents=True, exist_ok=True)
@@ -305,6 +331,7 @@ def write_all(root: Path, plan: list[runs.Run], state: dict) -> list[Path]:
         "kjoringer.md": runs_markdown(plan, state),
         "versjoner.md": versions_markdown(root),
         "microdata-skript.md": microdata_markdown(root, plan, state),
+        "utdatakontroll.md": output_check_markdown(root, folder),
     }
     written = []
     for name, text in texts.items():

@@ -626,6 +626,7 @@ def show_section(data_source: str = d.SYNTHETIC, county: str | None = None, thre
         code, _ = d.region_of(county)
         regions = [None] if code == counties.NATIONAL_CODE else [code, None]
     results = d.compute_all(data, regions)
+    disclosure.reset_record(report.asset_dir(), report._state["page"])
     persons_in = {k: r.n_persons for k, r in results.items()}  # before rounding
     if not synthetic:
         raw_results = results

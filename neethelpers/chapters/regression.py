@@ -458,6 +458,7 @@ def show_source(d: ChapterData) -> None:
     """The data-source statement, with the synthetic warning box when it applies."""
     from neethelpers.presentation import report
 
+    disclosure.reset_record(report.asset_dir(), report._state["page"])  # the record describes this run only
     if d.synthetic:
         report.synthetic_banner()
     report.markdown(source_sentence(d))

@@ -75,7 +75,7 @@ from neethelpers.presentation import fmt
 __all__ = [
     "DEFAULT_THRESHOLD", "DEFAULT_ROUND_TO", "SHARE_DECIMALS", "NOT_ESTIMABLE", "marker", "round_count",
     "round_counts", "share", "shares", "round_share", "is_safe", "person_counts", "unsafe_rows", "suppress",
-    "count_text", "rule_text", "Check", "CheckLog", "CHECK_SUFFIX", "collect_checks", "verify_counts",
+    "count_text", "rule_text", "Check", "CheckLog", "CHECK_SUFFIX", "collect_checks", "reset_record", "verify_counts",
     "verify_shares",
 ]
 
@@ -346,6 +346,12 @@ class CheckLog:
         tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
         tmp.replace(path)
         return path
+
+
+def reset_record(folder: Path, page: str) -> None:
+    """Remove a page's output-check record before the page is rendered again, so the record
+    always describes the outputs of the latest run (none for synthetic data)."""
+    (Path(folder) / f"{page}{CHECK_SUFFIX}").unlink(missing_ok=True)
 
 
 CHECK_COLUMNS = ["side", "utdata", "type", "regel", "verdier", "prikket", "kontroll", "merknad"]
