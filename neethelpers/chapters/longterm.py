@@ -126,7 +126,7 @@ def _suppression_note(ctx: _Ctx) -> str:
     if not ctx.protected:
         return ""
     return (f" «{ctx.mark}»: prikket fordi tallet bygger på færre enn {ctx.threshold} personer. "
-            f"Antall er avrundet til nærmeste {ctx.round_to}.")
+            f"Antall er avrundet til nærmeste {ctx.round_to}, og andelene er beregnet fra de avrundede antallene.")
 
 
 # --- the parts of the section -------------------------------------------------------------
@@ -168,7 +168,8 @@ def _intro(ctx: _Ctx, data, result: d.DescriptiveResult | None, overview: bool) 
         f"Tabellene og figurene i denne delen er beregnet fra datafilen {name} ({kind}, om lag {n_text} "
         f"personer i alderen 15–29 år{digest}). {where} Av personvernhensyn bygger alle andeler og antall på minst "
         f"{ctx.threshold} personer, både i cellen og i nevneren; mindre celler er prikket og vist som "
-        f"«{ctx.mark}», og alle antall er avrundet til nærmeste {ctx.round_to}."
+        f"«{ctx.mark}», alle antall er avrundet til nærmeste {ctx.round_to}, og andelene er beregnet fra de "
+        "avrundede antallene (se metodevedlegget)."
     )
 
 

@@ -72,7 +72,7 @@ from neethelpers.registry import counties
 
 __all__ = [
     "Term", "ModelSpec", "MODELS", "LOGIT_MODELS", "ModelResult", "ModelFitError", "Design",
-    "design", "exog", "fit", "fit_all", "coefficient_frame", "predict", "EXAMPLE_PROFILES",
+    "design", "exog", "fit", "fit_all", "fit_binomial", "coefficient_frame", "predict", "EXAMPLE_PROFILES",
     "example_profiles", "age_group", "published_term_key", "variable_sets",
 ]
 
@@ -366,22 +366,34 @@ def _sm_warnings():
     return (RuntimeWarning, ConvergenceWarning, PerfectSeparationWarning)
 
 
-def _fit_logit(D: Design, spec: ModelSpec, where: str) -> tuple[np.ndarray, np.ndarray, float]:
-    """The one logit engine: ``statsmodels`` ``GLM`` with a ``Binomial`` family on the cells,
-    the share of long-term NEETs as endog and the persons as ``freq_weights``."""
+def fit_binomial(X: np.ndarray, n: np.ndarray, y: np.ndarray, start: np.ndarray | None = None):
+    """The one logit engine: ``statsmodels`` ``GLM`` with a ``Binomial`` family on grouped
+    data — ``y`` long-term NEETs of ``n`` persons per row (counts may be fractional, as in
+    the synthetic cohort's expected counts), the share as endog and ``n`` as
+    ``freq_weights``. Returns the statsmodels results. Warnings about convergence or
+    separation are raised as errors."""
     from statsmodels.genmod import families
     from statsmodels.genmod.generalized_linear_model import GLM
 
-    Xa = D.X.to_numpy(dtype="float64")
+    keep = np.asarray(n) > 0  # rows without persons carry no likelihood
+    X, n, y = np.asarray(X)[keep], np.asarray(n)[keep], np.asarray(y)[keep]
     with warnings.catch_warnings():
         for category in _sm_warnings():
             warnings.simplefilter("error", category=category)
-        try:
-            res = GLM(D.y / D.n, Xa, family=families.Binomial(), freq_weights=D.n).fit(tol=1e-12, maxiter=200)
-            beta, cov = np.asarray(res.params), np.asarray(res.cov_params())
-            converged = bool(res.converged)
-        except (np.linalg.LinAlgError, ValueError, ZeroDivisionError, FloatingPointError, *_sm_warnings()) as exc:
-            raise ModelFitError(spec.label, where, f"the logit could not be fitted ({type(exc).__name__}: {exc})") from None
+        return GLM(y / n, X, family=families.Binomial(), freq_weights=n).fit(
+            start_params=start, tol=1e-12, maxiter=200)
+
+
+def _fit_logit(D: Design, spec: ModelSpec, where: str) -> tuple[np.ndarray, np.ndarray, float]:
+    """The one logit engine: ``statsmodels`` ``GLM`` with a ``Binomial`` family on the cells,
+    the share of long-term NEETs as endog and the persons as ``freq_weights``."""
+    Xa = D.X.to_numpy(dtype="float64")
+    try:
+        res = fit_binomial(Xa, D.n, D.y)
+        beta, cov = np.asarray(res.params), np.asarray(res.cov_params())
+        converged = bool(res.converged)
+    except (np.linalg.LinAlgError, ValueError, ZeroDivisionError, FloatingPointError, *_sm_warnings()) as exc:
+        raise ModelFitError(spec.label, where, f"the logit could not be fitted ({type(exc).__name__}: {exc})") from None
     se = np.sqrt(np.diag(cov)) if np.all(np.diag(cov) >= 0) else np.full(len(beta), np.nan)
     if not converged or not np.all(np.isfinite(se)) or not np.all(np.isfinite(beta)) or np.max(np.abs(beta)) > 30:
         raise ModelFitError(spec.label, where, "the logit did not converge (separation: a group has no or only "

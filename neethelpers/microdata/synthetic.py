@@ -389,19 +389,6 @@ def _expected(p: dict, pop: np.ndarray, kshare: np.ndarray) -> _Expected:
     return _Expected(M, M * _expit(eta_y))
 
 
-def _irls(X: np.ndarray, n: np.ndarray, y: np.ndarray, beta0: np.ndarray | None = None) -> np.ndarray:
-    """Binomial logit on grouped (possibly fractional) counts by Newton–Raphson."""
-    beta = np.zeros(X.shape[1]) if beta0 is None else beta0.copy()
-    for _ in range(50):
-        mu = _expit(X @ beta)
-        w = n * mu * (1 - mu)
-        step = np.linalg.solve(X.T @ (X * w[:, None]), X.T @ (y - n * mu))
-        beta += step
-        if np.max(np.abs(step)) < 1e-10:
-            break
-    return beta
-
-
 # Model 1's cells: (immigrant background) × (o, g = 1..3, t, d, h); barnevern is summed out.
 _LIVING = _G > 0
 _M1_KEY = np.where(_LIVING, (((_O - 1) * 3 + (_G - 1)) * 2 + _T) * 4 + _D * 2 + _H, -1)
@@ -421,7 +408,9 @@ def _model1_fit(M: np.ndarray, E: np.ndarray, beta0=None) -> np.ndarray:
         rows = [grid[0], grid[1] + grid[2]]  # without / with immigrant background
         out = [np.bincount(_M1_KEY[_LIVING], weights=r[_LIVING], minlength=_M1_N) for r in rows]
         (n if grid is Mk else y).append(np.concatenate(out))
-    return _irls(_M1_X, n[0], y[0], beta0)
+    from neethelpers.microdata.models import fit_binomial  # the package's one logit engine
+
+    return np.asarray(fit_binomial(_M1_X, n[0], y[0], beta0).params)
 
 
 def _achieved(ex: _Expected, fit_model: bool = True, beta0=None) -> dict:
@@ -639,7 +628,7 @@ def _calibration_frame(cells: pd.DataFrame, tg: Targets, cs, target_cs, pop) -> 
     from neethelpers.microdata.models import TERMS
 
     # Achieved statistics on the cohort itself (the model-1 fit is the same binomial
-    # likelihood as models.fit, solved here without importing statsmodels).
+    # likelihood as models.fit, with the same engine, models.fit_binomial).
     ach = _achieved(_realised(cells, cs), fit_model=True)
     rows = []
     src3, src4 = "Analysenotatet, tabell 3", "Analysenotatet, tabell 4"
