@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from neethelpers.presentation import fmt
 from neethelpers.errors import NeetError
 from neethelpers.microdata import disclosure
+from neethelpers.presentation import fmt
 
 
 def _table():

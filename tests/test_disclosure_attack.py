@@ -24,7 +24,6 @@ CSVs) the same attack recovers the hidden cells exactly.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,11 +32,11 @@ import pandas as pd
 import pytest
 from scipy.signal import convolve2d
 
-from neethelpers.presentation import report
-from neethelpers.registry import counties
 from neethelpers.microdata import descriptive as d
 from neethelpers.microdata import schema
 from neethelpers.microdata.testing import random_persons
+from neethelpers.presentation import report
+from neethelpers.registry import counties
 
 THRESHOLD = 5
 ROUND_TO = 10
@@ -80,13 +79,13 @@ class Grid:
     def pairs(self) -> set[tuple[int, int]]:
         return {(self.k0 + int(i), self.n0 + int(j)) for i, j in zip(*np.nonzero(self.a))}
 
-    def __add__(self, other: "Grid") -> "Grid":
+    def __add__(self, other: Grid) -> Grid:
         return Grid(self.k0 + other.k0, self.n0 + other.n0, convolve2d(self.a.astype("int64"), other.a.astype("int64")) > 0)
 
-    def __neg__(self) -> "Grid":
+    def __neg__(self) -> Grid:
         return Grid(-(self.k0 + self.a.shape[0] - 1), -(self.n0 + self.a.shape[1] - 1), self.a[::-1, ::-1])
 
-    def __and__(self, other: "Grid") -> "Grid":
+    def __and__(self, other: Grid) -> Grid:
         k0, n0 = max(self.k0, other.k0), max(self.n0, other.n0)
         k1 = min(self.k0 + self.a.shape[0], other.k0 + other.a.shape[0])
         n1 = min(self.n0 + self.a.shape[1], other.n0 + other.a.shape[1])

@@ -131,7 +131,7 @@ def test_marginal_effects_of_categorical_levels_are_level_versus_base(persons, c
     fit = models.fit(cells, model).table.set_index("term")
     person_fit, X = _person_fit(persons, model)
     cov = np.asarray(person_fit.cov_params())
-    for variable, members in models.variable_sets(models.MODELS[model]).items():
+    for members in models.variable_sets(models.MODELS[model]).values():
         if len(members) == 1:
             continue
         base = X.copy()
@@ -140,7 +140,7 @@ def test_marginal_effects_of_categorical_levels_are_level_versus_base(persons, c
             level = base.copy()
             level[term] = 1.0
 
-            def ame(b, level=level):
+            def ame(b, level=level, base=base):
                 return np.array([np.mean(expit(level.to_numpy() @ b) - expit(base.to_numpy() @ b))])
 
             params = np.asarray(person_fit.params)

@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from neethelpers.presentation import report
 from neethelpers.chapters import regression as chapter
 from neethelpers.microdata import disclosure, models, schema
 from neethelpers.microdata.descriptive import as_cells
 from neethelpers.microdata.testing import random_persons
+from neethelpers.presentation import report
 
 MARK = disclosure.marker(5)
 
