@@ -94,9 +94,15 @@ def source_sentence(d: ChapterData) -> str:
                 "og resultatene sier ingenting nytt om virkelige personer.")
     kind = "data på personnivå" if d.kind == "persons" else "celletall (antall personer og langtids-NEET per kombinasjon)"
     return (f"Modellene i dette kapittelet er estimert på {kind} fra filen **{fmt.escape_user_text(Path(d.source).name)}**, "
-            f"om lag {d.count_text(d.n_persons, d.person_records)} personer i alderen 15–29 år. Koeffisienter som "
+            f"{_about(d, d.n_persons, d.person_records)} personer i alderen 15–29 år. Koeffisienter som "
             f"bygger på færre enn {d.threshold} personer (med eller uten kjennetegnet, langtids-NEET eller ikke) er "
             f"prikket, sammen med alt som er regnet ut av dem, og antall er avrundet til nærmeste {d.round_to}.")
+
+
+def _about(d: ChapterData, value: float, persons: float) -> str:
+    """«om lag 1 230» for prose, or «færre enn 5» when the persons behind it are too few."""
+    text = d.count_text(value, persons)
+    return f"færre enn {d.threshold}" if text == disclosure.marker(d.threshold) else f"om lag {text}"
 
 
 def model_definitions() -> pd.DataFrame:

@@ -177,20 +177,29 @@ def person_counts(cells: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """``(neet_persons, other_persons)`` per cell: how many person records behind each cell
     are certainly long-term NEET and certainly not.
 
-    Without weights (no ``persons`` column, or ``persons == n``) these are exactly ``neet``
-    and ``n − neet``. With weights a cell's ``persons`` records carry whole weights of at
-    least 1 that add up to ``n``, so at least ``persons − (n − neet)`` of them are
-    long-term NEET (and at least one when ``neet > 0``), and likewise for the others. The
-    engine uses these smallest numbers, so a threshold is applied to persons who are
-    certainly there. (A ``neet_persons`` column is not relied on: a cell file cannot be
-    trusted to carry the split of its records.)
+    * No weights (no ``persons`` column, or ``persons == n``): exactly ``neet`` and
+      ``n − neet``.
+    * ``neet_persons`` known (weighted person-level data aggregated by
+      :mod:`.cells`, or a cell file that declares it): ``neet_persons`` and
+      ``persons − neet_persons``.
+    * Otherwise a weighted cell's ``persons`` records carry whole weights of at least 1
+      that add up to ``n``, so at least ``persons − (n − neet)`` of them are long-term NEET
+      (and at least one when ``neet > 0``), and likewise for the others: the engine uses
+      these smallest numbers, so a threshold is applied to persons who are certainly there.
+      :mod:`.cells` fills a missing ``neet_persons`` with ``min(neet, persons)``, which is
+      not a safe count; a value equal to that fill in a weighted cell is therefore treated
+      as unknown.
     """
     n = cells["n"].to_numpy(dtype="float64")
     neet = cells["neet"].to_numpy(dtype="float64")
     p = cells["persons"].to_numpy(dtype="float64") if "persons" in cells.columns else n
-    k = np.maximum(p - (n - neet), (neet > 0).astype("float64"))
-    o = np.maximum(p - neet, ((n - neet) > 0).astype("float64"))
-    return np.minimum(k, p), np.minimum(o, p)
+    k_lo = np.minimum(np.maximum(p - (n - neet), (neet > 0).astype("float64")), p)
+    o_lo = np.minimum(np.maximum(p - neet, ((n - neet) > 0).astype("float64")), p)
+    if "neet_persons" not in cells.columns:
+        return k_lo, o_lo
+    k = cells["neet_persons"].to_numpy(dtype="float64")
+    unknown = (p != n) & (k == np.minimum(neet, p))
+    return np.where(unknown, k_lo, k), np.where(unknown, o_lo, p - k)
 
 
 # --- row-wise suppression (model coefficients) ------------------------------------------------
