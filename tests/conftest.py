@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from neethelpers.build import execute as build
 from neethelpers import data, paths
+from neethelpers.build import execute as build
 
 FIXTURE_NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 
@@ -93,3 +93,16 @@ def file_hashes(root: Path) -> dict[str, str]:
     """``{path relative to root: sha256}`` of every file below ``root``."""
     return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def pytest_collection_modifyitems(items):
+    """Tiers by what a test needs, so no mark can be forgotten: a test that uses the session's
+    book build is ``book`` and ``slow``; one that executes a notebook itself is ``notebook``."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "built_book" in fixtures:
+            item.add_marker(pytest.mark.book)
+            item.add_marker(pytest.mark.slow)
+        source = getattr(getattr(item, "function", None), "__code__", None)
+        if source is not None and ("execute_notebook" in source.co_names or "_run" in source.co_names):
+            item.add_marker(pytest.mark.notebook)

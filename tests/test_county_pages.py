@@ -15,10 +15,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from neethelpers.registry import counties, crosswalk
-from neethelpers.series import county as county_series
 from neethelpers import data, paths
 from neethelpers.presentation import fmt
+from neethelpers.registry import counties, crosswalk
+from neethelpers.series import county as county_series
 
 CURRENT = [c.code for c in counties.CURRENT_COUNTIES]
 GLUE_REF = re.compile(r"\{glue:md\}`([^`]+)`")
@@ -66,13 +66,11 @@ def test_headline_text_for_every_county(code, expected):
 # --- notebook execution -----------------------------------------------------------------
 
 
-def _execute(notebook: str, tmp_path: Path, **parameters) -> nbformat.NotebookNode:
-    import papermill as pm
-
-    out = tmp_path / "out.ipynb"
-    pm.execute_notebook(str(paths.NOTEBOOKS_DIR / notebook), str(out), parameters=parameters, cwd=str(tmp_path),
-                        kernel_name="python3", progress_bar=False)
-    return nbformat.read(out, as_version=4)
+def _executed(built_book, page: str) -> tuple[nbformat.NotebookNode, Path]:
+    """The page as the session's book build executed it (each chapter notebook runs once per
+    test session), and the folder its downloads are relative to."""
+    path = built_book.root / "book" / "generated" / f"{page}.ipynb"
+    return nbformat.read(path, as_version=4), path.parent
 
 
 def _glued(nb) -> dict[str, str]:
@@ -115,9 +113,9 @@ def _check_page(nb, tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_county_page_executes_and_glues_the_data(tmp_path, expected):
+def test_county_page_executes_and_glues_the_data(built_book, expected):
     year, figures = expected
-    nb = _execute("04_county.ipynb", tmp_path, county="Østfold")
+    nb, tmp_path = _executed(built_book, "fylker/ostfold")
     glued = _check_page(nb, tmp_path)
     neet, residents = figures["31"]
     assert glued["headline_year"] == str(year)
@@ -137,9 +135,9 @@ def test_county_page_executes_and_glues_the_data(tmp_path, expected):
 
 
 @pytest.mark.slow
-def test_overview_page_executes(tmp_path, expected):
+def test_overview_page_executes(built_book, expected):
     year, figures = expected
-    nb = _execute("03_counties_overview.ipynb", tmp_path)
+    nb, tmp_path = _executed(built_book, "fylker/index")
     glued = _check_page(nb, tmp_path)
     shares = {c: n / r * 100 for c, (n, r) in figures.items()}
     low, high = min(shares, key=shares.get), max(shares, key=shares.get)
@@ -149,8 +147,8 @@ def test_overview_page_executes(tmp_path, expected):
 
 
 @pytest.mark.slow
-def test_national_page_executes(tmp_path):
-    nb = _execute("02_national.ipynb", tmp_path)
+def test_national_page_executes(built_book):
+    nb, tmp_path = _executed(built_book, "nasjonale-trender")
     glued = _check_page(nb, tmp_path)
     raw = data.load("ssb_13556_national_sex_age")
     raw = raw[(raw["sex"] == "Begge kjønn") & (raw["age_group"] == "15-29")]

@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from neethelpers.chapters import literature as chapter
-from neethelpers.series import literature
 from neethelpers import paths
+from neethelpers.chapters import literature as chapter
 from neethelpers.errors import DataError
+from neethelpers.series import literature
 
 LIT = paths.LITERATURE_DIR
 SEEDS = paths.PROJECT_ROOT.parent / "shared" / "seeds"

@@ -1,5 +1,6 @@
-"""Execute the regression chapter with papermill: synthetic default, another county, and
-a small person-level fixture treated as real data (no 'syntetisk', small groups hidden)."""
+"""The regression chapter: the synthetic default as the session's book build executed it,
+and a small person-level fixture treated as real data (executed here, because it is another
+edition: no 'syntetisk', small groups hidden)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from neethelpers.presentation import fmt
 from neethelpers import paths
 from neethelpers.microdata import disclosure, models, schema
 from neethelpers.microdata.testing import FIXTURE_PERSONS
+from neethelpers.presentation import fmt
 
 NOTEBOOK = paths.NOTEBOOKS_DIR / "05_regression.ipynb"
 
@@ -25,6 +26,12 @@ def _run(tmp_path: Path, monkeypatch, **parameters) -> tuple[dict, str]:
     out = tmp_path / "out.ipynb"
     papermill.execute_notebook(str(NOTEBOOK), str(out), parameters=parameters, cwd=str(tmp_path),
                                progress_bar=False, kernel_name="python3")
+    return _texts(out, "*.csv")
+
+
+def _texts(out: Path, assets: str) -> tuple[dict, str]:
+    """The executed notebook and all text it shows: outputs and its CSV downloads (``assets``
+    is a glob below the notebook's ``_assets/``)."""
     nb = json.loads(out.read_text(encoding="utf-8"))
     texts = []
     for cell in nb["cells"]:
@@ -33,7 +40,7 @@ def _run(tmp_path: Path, monkeypatch, **parameters) -> tuple[dict, str]:
             for value in output.get("data", {}).values():
                 texts.append(value if isinstance(value, str) else "".join(value) if isinstance(value, list) else "")
             texts.append("".join(output.get("text", "")))
-    assets = "".join(p.read_text(encoding="utf-8-sig") for p in (tmp_path / "_assets").glob("*.csv"))
+    assets = "".join(p.read_text(encoding="utf-8-sig") for p in (out.parent / "_assets").glob(assets))
     return nb, "\n".join(texts) + "\n" + assets
 
 
@@ -50,16 +57,11 @@ def test_source_notebook_has_no_outputs_and_one_parameters_cell():
     assert "syntetisk" not in markdown  # data-source wording is generated, never static
 
 
-def test_default_run_is_labelled_synthetic(tmp_path, monkeypatch):
-    _, text = _run(tmp_path, monkeypatch)
+def test_default_run_is_labelled_synthetic(built_book):
+    _, text = _texts(built_book.root / "book" / "generated" / "regresjonsanalyse.ipynb", "regresjon-*.csv")
     assert "Syntetiske data" in text
     assert "Kalibrering" in text
     assert "fig-regresjon-koeffisienter" in text
-
-
-def test_other_county(tmp_path, monkeypatch):
-    _, text = _run(tmp_path, monkeypatch, county="Oslo")
-    assert "Modell 2, Oslo" in text and "Syntetiske data" in text
 
 
 def test_real_data_fixture_never_says_synthetic_and_hides_small_groups(tmp_path, monkeypatch):

@@ -211,7 +211,8 @@ def strategy_display(strategy: pd.DataFrame, evidence: pd.DataFrame, weaknesses:
         "Innsatsområde": strategy.focus_area,
         "Notatets risikofaktorer": [note_cell(m) for m in strategy.measure_id],
         "Andre faktorer (tolkning)": strategy.apply(other, axis=1),
-        "Systemsvakheter": [("; ".join(wnames[w] for w in split_labels(v)) or fmt.MISSING) for v in strategy.weaknesses_addressed],
+        "Systemsvakheter": [("; ".join(wnames[w] for w in split_labels(v)) or fmt.MISSING)
+                            for v in strategy.weaknesses_addressed],
     })
 
 
