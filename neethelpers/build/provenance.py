@@ -44,7 +44,8 @@ NOTE_OUTCOME_YEAR = 2023
 
 def _cell(value) -> str:
     text = "" if value is None else str(value)
-    return text.replace("\n", " ").replace("|", "\\|").strip() or "–"
+    # A pipe already escaped (by fmt.escape_user_text) is left alone.
+    return re.sub(r"(?<!\\)\|", r"\|", text.replace("\n", " ")).strip() or "–"
 
 
 def _table(header: list[str], rows: list[list], widths: list[int] | None = None) -> str:
