@@ -161,8 +161,10 @@ def test_output_check_record_lists_every_model(monkeypatch, tmp_path, tiny_healt
     _run_chapter(cells, _real(cells), county="31")
     record = json.loads((tmp_path / "_assets" / f"regresjon{disclosure.CHECK_SUFFIX}").read_text(encoding="utf-8"))
     outputs = {c["output"]: c for c in record["checks"]}
-    assert {"modellm1-landet", "modellm2-fylke", "lpm-landet"} <= set(outputs)
+    assert {"modellm1-landet", "modellm2-fylke", "lpm-landet", "oddsforhold", "marginaleffekter",
+            "eksempelpersoner"} <= set(outputs)
     assert outputs["modellm2-fylke"]["suppressed"] >= 1  # allhelse in Østfold
+    assert outputs["eksempelpersoner"]["suppressed"] >= 1  # the profile with allhelse in Østfold
     assert all(c["passed"] and c["rule"] == disclosure.rule_text(5, 10) for c in record["checks"])
     frame = disclosure.collect_checks(tmp_path)
     assert len(frame) == len(record["checks"])

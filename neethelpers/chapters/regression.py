@@ -189,7 +189,7 @@ def odds_table(results: dict, d: ChapterData) -> pd.DataFrame:
         return [v_or if v_or == mark else f"{fmt.number(v_or, 2)} ({fmt.number(lo, 2)}–{fmt.number(hi, 2)})"
                 for v_or, lo, hi in zip(t["odds_ratio"], t["or_low"], t["or_high"])]
 
-    return _logit_columns(results, d, cells)
+    return _logit_columns(results, d, cells, "oddsforhold")
 
 
 def ame_table(results: dict, d: ChapterData) -> pd.DataFrame:
@@ -202,21 +202,43 @@ def ame_table(results: dict, d: ChapterData) -> pd.DataFrame:
                 f"{fmt.number(float(v) * 100, 2)} ({fmt.number(float(lo) * 100, 2)} til {fmt.number(float(hi) * 100, 2)})"
                 for v, lo, hi in zip(t["ame"], t["ame_low"], t["ame_high"])]
 
-    return _logit_columns(results, d, cells)
+    return _logit_columns(results, d, cells, "marginaleffekter")
 
 
-def _logit_columns(results: dict, d: ChapterData, cells) -> pd.DataFrame:
+def _raw_safe(res: models.ModelResult, d: ChapterData) -> set[str]:
+    """Terms whose persons (with and without, long-term NEET or not) all reach the
+    threshold, read from the raw table — the independent side of the output check."""
+    out = set()
+    for _, row in res.table.iterrows():
+        counts = [row[c] for c in _WITH] + ([row[c] for c in _WITH] if row["term"] == "const"
+                                            else [row[c] for c in _WITHOUT])
+        if min(counts) >= d.threshold:
+            out.add(row["term"])
+    return out
+
+
+def _logit_columns(results: dict, d: ChapterData, cells, output: str) -> pd.DataFrame:
     """One column per fitted logit model, ``cells(table)`` giving its values from the
-    disclosed coefficient table without the constant; rows in the order of the terms."""
+    disclosed coefficient table without the constant; rows in the order of the terms.
+    Adds the table to the page's output-check record (real data)."""
     out = None
+    mark = disclosure.marker(d.threshold)
+    values = hidden = 0
+    passed = True
     for key in models.LOGIT_MODELS:
         res = results.get(key)
         if not isinstance(res, models.ModelResult):
             continue
         t = _disclosed(res.table, d)
         t = t[t["term"] != "const"]
-        col = pd.DataFrame({"Variabel": t["label"].to_numpy(), res.spec.label: cells(t)})
+        shown = cells(t)
+        col = pd.DataFrame({"Variabel": t["label"].to_numpy(), res.spec.label: shown})
         out = col if out is None else out.merge(col, on="Variabel", how="outer", sort=False)
+        safe = _raw_safe(res, d)
+        values += len(shown)
+        hidden += sum(v == mark for v in shown)
+        passed &= all(v == mark or term in safe for v, term in zip(shown, t["term"]))
+    d.check(output, "tabell", values, hidden, passed)
     return _order_rows(out)
 
 
@@ -323,6 +345,8 @@ def profile_table(results: dict, d: ChapterData, county_results: dict | None = N
     if county_results is not None and county_name:
         cols.append(("m2", county_results, f"Modell 2, {county_name}"))
     mark = disclosure.marker(d.threshold)
+    values = hidden = 0
+    passed = True
     for key, res_dict, title in cols:
         res = res_dict.get(key)
         if not isinstance(res, models.ModelResult):
@@ -332,6 +356,11 @@ def profile_table(results: dict, d: ChapterData, county_results: dict | None = N
         out[title] = [f"{fmt.percent(p * 100)} ({fmt.number(lo * 100, 1)}–{fmt.number(hi * 100, 1)})"
                       if _prediction_safe(uses, safe) else mark
                       for p, lo, hi, uses in zip(pr["prob"], pr["prob_low"], pr["prob_high"], pr["uses"])]
+        raw = _raw_safe(res, d)
+        values += len(out)
+        hidden += int((out[title] == mark).sum())
+        passed &= all(v == mark or _prediction_safe(uses, raw) for v, uses in zip(out[title], pr["uses"]))
+    d.check("eksempelpersoner", "tabell", values, hidden, passed, "prediksjoner følger koeffisientene de bruker")
     return out
 
 
