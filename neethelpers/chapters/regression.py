@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from neethelpers.presentation import fmt
 from neethelpers.microdata import disclosure, models, schema
+from neethelpers.presentation import fmt
 
 __all__ = [
     "ChapterData", "load", "source_sentence", "model_definitions", "model_table", "coefficient_frame",
@@ -520,8 +520,8 @@ def show_model(results: dict, key: str, d: ChapterData, *, name: str, where: str
 def show_comparison(results: dict, d: ChapterData) -> None:
     """Model 1 next to Table 2 and, for the synthetic cohort, the calibration table and the
     assumptions behind it."""
-    from neethelpers.presentation import report
     from neethelpers.microdata import synthetic
+    from neethelpers.presentation import report
 
     report.table(published_comparison(results, d), name="tabell2-sammenligning",
                  caption="Modell 1 for hele landet sammenlignet med analysenotatets tabell 2 (log-odds)",

@@ -410,6 +410,7 @@ def _protect_table(frame: pd.DataFrame, persons: pd.DataFrame, spec: TableSpec, 
             if col not in notes[i]:
                 notes[i].append(col)
 
+    precise: dict[str, np.ndarray] = {}
     for share, num, den in spec.shares:
         k = persons[num].to_numpy(dtype="float64")
         n = persons[den].to_numpy(dtype="float64")
@@ -418,6 +419,9 @@ def _protect_table(frame: pd.DataFrame, persons: pd.DataFrame, spec: TableSpec, 
         # a share the table leaves out on purpose (100 % of all) stays empty.
         published = disclosure.shares(frame[num], frame[den], round_to)
         out[share] = pd.Series(published, index=out.index).where(~small & out[share].notna().to_numpy())
+        rk, rn = (disclosure.round_counts(frame[c].to_numpy(dtype="float64"), round_to) for c in (num, den))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            precise[share] = np.where(rn > 0, 100.0 * rk / np.where(rn > 0, rn, 1.0), np.nan)
         # An empty group (no persons in the denominator) is marked like any other small
         # group: a dash would tell the reader that the group has nobody in it.
         mark(small, share)
@@ -425,7 +429,8 @@ def _protect_table(frame: pd.DataFrame, persons: pd.DataFrame, spec: TableSpec, 
         bad = np.zeros(len(out), dtype=bool)
         for d in deps:
             bad |= out[d].isna().to_numpy()
-        a, b = (out[d].to_numpy(dtype="float64") for d in deps)
+        # from the shares of the rounded counts before their rounding to one decimal
+        a, b = (precise[d] for d in deps)
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = np.where(b > 0, a / np.where(b > 0, b, 1.0), np.nan)
         out[derived] = pd.Series([disclosure.round_share(v) for v in ratio], index=out.index).where(~bad)
