@@ -19,8 +19,14 @@ from neethelpers.presentation import report
 MARK = disclosure.marker(5)
 
 
-def _real(cells: pd.DataFrame, threshold: int = 5) -> chapter.ChapterData:
-    return chapter.ChapterData(cells, False, "registerutdrag.csv", "persons", threshold)
+@pytest.fixture(autouse=True)
+def _in_tmp(monkeypatch, tmp_path):
+    """Chapter functions write page assets to the working directory: keep them out of the repo."""
+    monkeypatch.chdir(tmp_path)
+
+
+def _real(cells: pd.DataFrame, threshold: int = 5, record: bool = False) -> chapter.ChapterData:
+    return chapter.ChapterData(cells, False, "registerutdrag.csv", "persons", threshold, record=record)
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +147,7 @@ def test_tiny_inputs_never_crash_the_chapter(monkeypatch, tmp_path, case):
         zero = {c: 0 for c in ("n", "neet", "persons", "neet_persons") if c in cells.columns}
         no_neet = {c: 0 for c in ("neet", "neet_persons") if c in cells.columns}
         cells = cells.assign(**zero) if case == "all_n_zero" else cells.assign(**no_neet)
-    d = _real(cells)
+    d = _real(cells, record=True)
     _run_chapter(cells, d)
     text = "\n".join(shown)
     if case != "two_hundred":  # 200 persons: some models are estimable, some not
@@ -158,7 +164,7 @@ def test_output_check_record_lists_every_model(monkeypatch, tmp_path, tiny_healt
     _capture(monkeypatch)
     report.setup(page="regresjon")
     cells = schema.to_cells(tiny_health)
-    _run_chapter(cells, _real(cells), county="31")
+    _run_chapter(cells, _real(cells, record=True), county="31")
     record = json.loads((tmp_path / "_assets" / f"regresjon{disclosure.CHECK_SUFFIX}").read_text(encoding="utf-8"))
     outputs = {c["output"]: c for c in record["checks"]}
     assert {"modellm1-landet", "modellm2-fylke", "lpm-landet", "oddsforhold", "marginaleffekter",

@@ -43,6 +43,7 @@ class ChapterData:
     round_to: int = disclosure.DEFAULT_ROUND_TO
     calibration: pd.DataFrame | None = None
     seed: int | None = None
+    record: bool = False  # write the output-check record (set by load() for a book page)
 
     @property
     def n_persons(self) -> float:
@@ -62,14 +63,16 @@ class ChapterData:
         return disclosure.count_text(value, self.threshold, self.round_to, persons)
 
     def check(self, output: str, kind: str, values: int, suppressed: int, passed: bool, note: str = "") -> None:
-        """Add a line to the page's output-check record (real data only)."""
+        """Check an output (real data only; a failed check raises, so nothing is published) and,
+        when ``record`` is set, add it to the page's output-check record."""
         if self.synthetic:
             return
         from neethelpers.presentation import report
 
         log = disclosure.CheckLog(report._state["page"], self.threshold, self.round_to)
         log.add(output, kind, values, suppressed, passed, note)
-        log.write(report.asset_dir())
+        if self.record:
+            log.write(report.asset_dir())
 
 
 def load(data_source: str = "synthetic", *, seed: int = 2023, threshold: int = disclosure.DEFAULT_THRESHOLD) -> ChapterData:
@@ -81,7 +84,7 @@ def load(data_source: str = "synthetic", *, seed: int = 2023, threshold: int = d
         return ChapterData(cohort.cells, True, "synthetic", "cells", threshold, calibration=cohort.calibration,
                            seed=seed)
     inp = schema.read_input(Path(data_source).expanduser())
-    return ChapterData(inp.cells(), False, inp.name or str(inp.source), inp.kind, threshold)
+    return ChapterData(inp.cells(), False, inp.name or str(inp.source), inp.kind, threshold, record=True)
 
 
 def source_sentence(d: ChapterData) -> str:
@@ -493,7 +496,8 @@ def show_source(d: ChapterData) -> None:
     """The data-source statement, with the synthetic warning box when it applies."""
     from neethelpers.presentation import report
 
-    disclosure.reset_record(report.asset_dir(), report._state["page"])  # the record describes this run only
+    if d.record or d.synthetic:  # the record describes this run only (none for synthetic data)
+        disclosure.reset_record(report.asset_dir(), report._state["page"])
     if d.synthetic:
         report.synthetic_banner()
     report.markdown(source_sentence(d))
