@@ -425,3 +425,14 @@ def test_the_catalogued_file_is_read_through_the_hash_checking_loader(monkeypatc
     data.clear_cache()
 
 
+
+
+def test_f075_and_f103_are_coded_as_the_source_says():
+    from neethelpers import data
+
+    ev = data.load("literature_evidence").set_index("finding_id")
+    # F075: weak labour-market attachment, not "no work experience" (the note's tidlarb)
+    assert ev.loc["F075", "factor"] == "Svak tilknytning til arbeidslivet"
+    assert not isinstance(ev.loc["F075", "note_factor"], str) or ev.loc["F075", "note_factor"] != "tidlarb"
+    # F103: the controls belong to the grades-PIAAC relation, not to the NEET model
+    assert "ikke NEET-modellen" in ev.loc["F103", "evidence_note"]

@@ -158,3 +158,36 @@ def test_county_details_by_code_or_name():
 def test_unknown_figure_id():
     with pytest.raises(ValueError, match="unknown figure_id"):
         published.figures("table9")
+
+
+def test_every_contradiction_is_recorded_and_listed_citing_sections_not_lines():
+    from neethelpers.series import analysis_note
+
+    raw = [r for r in _rows() if r["status"] == "contradiction"]
+    # the summary's "60 % of the others have work experience" contradicts chapter 3.2 and 5.3
+    assert any(r["variable"] == "work_experience" and r["group"] == "others" and r["printed"] == "60" for r in raw)
+    table = analysis_note.contradiction_table()
+    assert len(table) == len(raw) >= 9
+    text = " ".join(table.astype(str).to_numpy().ravel())
+    assert "linje" not in text.lower() and "se notatet" not in text
+    assert all(("kapittel" in v or "sammendraget" in v) for v in table["Motstridende verdi"])
+    for frame in (analysis_note.county_details("31"), analysis_note.risk_profile_statements(),
+                  analysis_note.figure2_points()):
+        assert "Kilde i notatet" in frame.columns and not any("Linje" in c for c in frame.columns)
+
+
+def test_the_notes_national_value_next_to_a_county_keeps_the_notes_wording():
+    from neethelpers.series import analysis_note
+
+    details = analysis_note.county_details("31")
+    assert analysis_note.NOTE_REST_OF_COUNTRY in set(details["Område"])
+    assert "Hele landet" not in set(details["Område"])
+
+
+@pytest.mark.parametrize("section,expected", [("5 Tabell 3", "kapittel 5, tabell 3"), ("5.4", "kapittel 5.4"),
+                                              ("3 (Tabell 1)", "kapittel 3, tabell 1"),
+                                              ("1 Sammendrag (Figur 1)", "sammendraget (figur 1)")])
+def test_cite_by_section(section, expected):
+    from neethelpers.series import analysis_note
+
+    assert analysis_note.cite(section) == expected

@@ -581,8 +581,11 @@ def glue_edition(d: ChapterData) -> None:
 def unfitted_misses(results: dict, d: ChapterData) -> pd.DataFrame:
     """Published coefficients the synthetic cohort was *not* calibrated to (every model but
     model 1) next to the synthetic estimate, the largest absolute miss first."""
+    from neethelpers.series import analysis_note, published
+
     pub = _published_coefficients()
     pub = pub[pub["model"] != "m1"]
+    sections = published.model_coefficients().groupby("source")["section"].first()
     rows = []
     for rec in pub.itertuples(index=False):
         res = results.get(rec.model)
@@ -594,7 +597,7 @@ def unfitted_misses(results: dict, d: ChapterData) -> pd.DataFrame:
         est = float(t.at[rec.term, "coef"])
         rows.append({"Modell": models.MODELS[rec.model].label, "Variabel": models.TERMS[rec.term].label,
                      "Publisert": float(rec.value), "Syntetisk": est, "Avvik": est - float(rec.value),
-                     "Kilde i notatet": str(rec.source)})
+                     "Kilde i notatet": analysis_note.cite(sections.get(rec.source, rec.source))})
     out = pd.DataFrame(rows, columns=["Modell", "Variabel", "Publisert", "Syntetisk", "Avvik", "Kilde i notatet"])
     return out.reindex(out["Avvik"].abs().sort_values(ascending=False).index).reset_index(drop=True)
 

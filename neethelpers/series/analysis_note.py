@@ -265,7 +265,7 @@ def risk_profile_pairs() -> pd.DataFrame:
     """The national risk profile as pairs (L-NEET vs others) for a paired bar chart.
 
     Columns: Kjennetegn, lneet, others (percent, NaN where the note gives no figure),
-    lneet_text, others_text (as printed, with qualifiers), lines. "Hver tredje" is drawn
+    lneet_text, others_text (as printed, with qualifiers), kilde_i_notatet (sections). "Hver tredje" is drawn
     at 100/3 % and labelled "om lag hver tredje".
     """
     rp = published.risk_profile()
@@ -282,9 +282,9 @@ def risk_profile_pairs() -> pd.DataFrame:
             return float(r["value"]), printed_value(r["printed"], r["qualifier"], "share")
 
         (av, at), (bv, bt) = value(a), value(b)
-        lines = ", ".join(str(r["lines"]) for r in (a, b) if r is not None)
+        where = ", ".join(dict.fromkeys(cite(r["section"]) for r in (a, b) if r is not None))
         rows.append({"Kjennetegn": label, "lneet": av, "others": bv, "lneet_text": at, "others_text": bt,
-                     "lines": lines})
+                     "kilde_i_notatet": where})
     return pd.DataFrame(rows)
 
 
@@ -316,9 +316,10 @@ def risk_profile_statements() -> pd.DataFrame:
 
 def figure2_points() -> pd.DataFrame:
     """The printed points of the note's Figure 2 with Norwegian labels:
-    Alder, Gruppe, Andel langtids-NEET (%), Linje i notatet."""
+    Alder, Gruppe, Andel langtids-NEET (%), Kilde i notatet (section and figure)."""
     f = published.figure2_points()
+    section = published.figures("figure2")["section"].iloc[0]
     names = {"all": "Alle som bor med forelder", "low_income": "Lav husholdningsinntekt (≤ 2 G)",
              "high_income": "Høy husholdningsinntekt (> 4 G)"}
     return pd.DataFrame({"Alder": f["age"], "Gruppe": f["income_group"].map(names).fillna(f["income_group"]),
-                         "Andel langtids-NEET (%)": f["share"], "Linje i notatet": f["lines"].astype(str)})
+                         "Andel langtids-NEET (%)": f["share"], "Kilde i notatet": cite(section)})
