@@ -369,6 +369,15 @@ def test_memory_limit_is_a_setting(tmp_path, persons):
         engine.aggregate(path, memory_limit="a lot")
 
 
+def test_memory_limit_from_the_environment(tmp_path, persons, monkeypatch):
+    path = _write(persons, tmp_path / "p.csv")
+    monkeypatch.setenv("NEET_MEMORY_LIMIT", "nonsense")
+    with pytest.raises(DataError, match="nonsense"):
+        engine.aggregate(path)
+    monkeypatch.setenv("NEET_MEMORY_LIMIT", "100MB")
+    assert_cells_equal(engine.aggregate(path).frame, expected_cells(persons))
+
+
 # --- cache and fixture ------------------------------------------------------------------------------
 
 

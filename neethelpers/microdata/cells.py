@@ -15,8 +15,9 @@ reduced to one row per combination of covariates:
 * before the full pass the same checks run on the first :data:`SAMPLE_ROWS` rows, so a
   file that clearly is not the expected format is refused after reading a few kilobytes.
 
-Peak memory is bounded by DuckDB's ``memory_limit`` (default :data:`DEFAULT_MEMORY_LIMIT`;
-DuckDB spills to a temporary directory beyond it), not by the size of the input.
+Peak memory is bounded by DuckDB's ``memory_limit`` (the ``memory_limit`` argument, else the
+environment variable ``NEET_MEMORY_LIMIT``, else :data:`DEFAULT_MEMORY_LIMIT`; DuckDB spills
+to a temporary directory beyond it), not by the size of the input.
 
 The output (:class:`Cells`) has the columns :data:`OUTPUT_COLUMNS`: the covariates, ``n``
 (persons, the sum of the frequency weights), ``neet`` (long-term NEETs among them),
@@ -34,6 +35,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -248,13 +250,15 @@ def _csv_header(path: Path) -> list[str]:
 def _connect(memory_limit: str | None, threads: int | None):
     import duckdb
 
-    config = {"memory_limit": memory_limit or DEFAULT_MEMORY_LIMIT}
+    limit = memory_limit or os.environ.get("NEET_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
+    config = {"memory_limit": limit}
     if threads:
         config["threads"] = int(threads)
     try:
         con = duckdb.connect(":memory:", config=config)
     except duckdb.Error as exc:
-        raise DataError(None, f"invalid memory limit {memory_limit!r} ({str(exc).splitlines()[0][:120]})",
+        where = "" if memory_limit else " (from NEET_MEMORY_LIMIT)"
+        raise DataError(None, f"invalid memory limit {_short(limit)}{where} ({str(exc).splitlines()[0][:120]})",
                         expected="a size such as 500MB, 1GB or 4GB") from None
     try:  # no progress bar on the terminal; in a Jupyter kernel DuckDB refuses the setting
         con.execute("SET enable_progress_bar = false")
