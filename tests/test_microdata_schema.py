@@ -389,6 +389,12 @@ def test_cache_is_keyed_by_content_and_keeps_the_original_name(tmp_path, persons
     assert engine.cache(src, tmp_path / "cache") == first and first.stat().st_mtime_ns == mtime  # reused
     inp = schema.read_input(first)
     assert inp.kind == "persons" and inp.name == "mine.csv" and inp.records == len(persons)
+    from neethelpers.build import provenance
+    from neethelpers.files import sha256_file
+
+    assert engine.origin(first) == ("mine.csv", sha256_file(src)) and engine.origin(src) is None
+    shown = provenance._params_text({"data_source": str(first)})  # the appendix names the user's file
+    assert "mine\\.csv" in shown and sha256_file(src)[:16] in shown and first.stem not in shown
     assert_cells_equal(inp.frame, expected_cells(persons))
     _write(persons.head(100), src)
     assert engine.cache(src, tmp_path / "cache") != first
