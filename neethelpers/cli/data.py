@@ -60,12 +60,12 @@ def verify_command(
 
 
 def _report_uncatalogued() -> int:
-    """CSV files under data/ without a catalog entry. In raw/ and published/ that is a
+    """Data files (CSV, GeoJSON) under data/ without a catalog entry. In raw/ and published/ that is a
     failure (no provenance); in literature/ a warning while that folder is being curated."""
     listed = {str(catalog.file_of(e).resolve()) for e in catalog.load_catalog().values()}
     failures = 0
     for folder, fatal in (("raw", True), ("published", True), ("literature", False)):
-        for path in sorted((paths.DATA_DIR / folder).glob("*.csv")):
+        for path in sorted(p for p in (paths.DATA_DIR / folder).glob("*") if p.suffix in (".csv", ".geojson")):
             if str(path.resolve()) in listed:
                 continue
             if fatal:

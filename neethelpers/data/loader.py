@@ -28,7 +28,7 @@ from neethelpers.data import catalog
 from neethelpers.presentation import fmt
 from neethelpers import paths
 from neethelpers.errors import DataError
-from neethelpers.data.schemas import FLOAT, INT, REGION_RULES, TableSpec, region_code_problem, spec_for
+from neethelpers.data.schemas import FLOAT, INT, REGION_RULES, GeoSpec, TableSpec, region_code_problem, spec_for
 
 __all__ = [
     "load", "datasets", "catalog_entry", "source_of", "path_of", "verify", "verify_all",
@@ -237,9 +237,13 @@ def _pandera(file, df: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
         raise DataError(file, f"fails schema {spec.name!r}: {exc}") from None
 
 
-def parse_bytes(data: bytes, spec: TableSpec, file: str | Path) -> pd.DataFrame:
+def parse_bytes(data: bytes, spec: TableSpec | GeoSpec, file: str | Path) -> pd.DataFrame:
     """Parse and validate file content (no hash check). Used by :func:`load`, by ``verify``
     and by ``refresh`` to validate a new snapshot *before* it is written."""
+    if isinstance(spec, GeoSpec):
+        from neethelpers.data.geojson import parse_geojson
+
+        return parse_geojson(data, spec, file)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -227,6 +227,42 @@ SPECS: dict[str, TableSpec] = {
 }
 
 
+@dataclass(frozen=True)
+class GeoSpec:
+    """A GeoJSON boundary file (kind ``geojson``): a FeatureCollection of Polygon or
+    MultiPolygon features whose properties carry a region code and name.
+
+    The loader returns one row per feature: ``region_code``, ``region_name`` and
+    ``geometry`` (the GeoJSON geometry as a dict, WGS84 longitude/latitude).
+    ``code_rule`` says which codes are valid: ``current_county`` (exactly the counties of
+    today's structure, each once) or ``current_municipality`` (four digits whose first
+    two are a current county).
+    """
+
+    name: str
+    code_property: str
+    name_property: str
+    code_rule: str
+    description: str = ""
+    kind: str = "geojson"
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """The columns of the loaded frame (``geometry`` holds GeoJSON geometry dicts)."""
+        return {"region_code": CODE, "region_name": TEXT, "geometry": "geojson"}
+
+
+GEO_SPECS: dict[str, GeoSpec] = {
+    s.name: s
+    for s in (
+        GeoSpec("geojson_counties", "fylkesnummer", "fylkesnavn", "current_county",
+                "county boundaries (GeoJSON), today's counties, each exactly once"),
+        GeoSpec("geojson_municipalities", "kommunenummer", "kommunenavn", "current_municipality",
+                "municipality boundaries (GeoJSON), four-digit codes in today's counties"),
+    )
+}
+
+
 def kind_of(text: str) -> str:
     try:
         return _KIND_ALIASES[str(text)]
@@ -263,9 +299,12 @@ def generic_spec(dataset_id: str, entry: dict) -> TableSpec:
 _GENERIC_CACHE: dict[tuple, TableSpec] = {}
 
 
-def spec_for(dataset_id: str, entry: dict) -> TableSpec:
-    """The spec named by a catalog entry's ``schema`` field."""
+def spec_for(dataset_id: str, entry: dict) -> TableSpec | GeoSpec:
+    """The spec named by a catalog entry's ``schema`` field (a :class:`GeoSpec` for the
+    ``geojson_*`` schemas of boundary files)."""
     name = entry.get("schema")
+    if name in GEO_SPECS:
+        return GEO_SPECS[name]
     if name == "generic":
         cache_key = (dataset_id, repr(entry.get("columns")), repr(entry.get("keys")),
                      repr(entry.get("required")), entry.get("region_rule"))
@@ -277,5 +316,5 @@ def spec_for(dataset_id: str, entry: dict) -> TableSpec:
     except KeyError:
         raise ValueError(
             f"catalog entry {dataset_id!r} names unknown schema {name!r}; "
-            f"known: {', '.join(sorted(SPECS))}, generic"
+            f"known: {', '.join(sorted([*SPECS, *GEO_SPECS]))}, generic"
         ) from None
