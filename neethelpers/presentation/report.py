@@ -146,19 +146,33 @@ def figure(
     synthetic: bool = False,
 ) -> None:
     """Save ``fig``, show it as a numbered figure with caption and alt text, and offer
-    ``data`` (exactly what is plotted) as a CSV download. Closes the figure."""
+    ``data`` (exactly what is plotted) as a CSV download. Closes the figure.
+
+    ``fig`` is a matplotlib figure (saved as PNG) or a ready SVG document as text, e.g. a
+    map from :mod:`neethelpers.presentation.maps` (saved as SVG and shown at its own width,
+    scaled down on narrow screens).
+    """
     stem = _asset_name(name)
-    png = f"{ASSET_DIR_NAME}/{stem}.png"
     asset_dir()
-    if synthetic:
-        fig.text(0.99, 0.01, SYNTHETIC_LABEL, ha="right", va="bottom", fontsize=10,
-                 color="#D55E00", fontweight="bold")
-    fig.savefig(Path.cwd() / png, metadata={SYNTHETIC_PNG_KEY: SYNTHETIC_LABEL} if synthetic else None)
-    plt.close(fig)
+    width = "100%"
+    if isinstance(fig, str):
+        if synthetic:
+            raise ValueError("an SVG figure cannot be labelled as synthetic; draw the label into it")
+        png = f"{ASSET_DIR_NAME}/{stem}.svg"
+        (Path.cwd() / png).write_text(fig, encoding="utf-8")
+        m = re.search(r'<svg[^>]*\swidth="([0-9.]+)"', fig)
+        width = f"{m.group(1)}px" if m else width
+    else:
+        png = f"{ASSET_DIR_NAME}/{stem}.png"
+        if synthetic:
+            fig.text(0.99, 0.01, SYNTHETIC_LABEL, ha="right", va="bottom", fontsize=10,
+                     color="#D55E00", fontweight="bold")
+        fig.savefig(Path.cwd() / png, metadata={SYNTHETIC_PNG_KEY: SYNTHETIC_LABEL} if synthetic else None)
+        plt.close(fig)
     csv = _write_csv(data, stem, synthetic)
     display(
         Markdown(
-            f":::{{figure}} {png}\n:name: {label('fig', name)}\n:alt: {_escape(alt)}\n:width: 100%\n\n"
+            f":::{{figure}} {png}\n:name: {label('fig', name)}\n:alt: {_escape(alt)}\n:width: {width}\n\n"
             f"{_caption(caption, synthetic)} {{download}}`Last ned tallene (CSV) <{csv}>`\n:::\n"
         )
     )
