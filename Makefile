@@ -57,7 +57,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --disable-pip-version-check -q --no-deps -e .
 	@touch $(STAMP)
 
-book: venv ## Build the book (executes what changed, then renders _build/html/index.html)
+book: venv browser-deps ## Build the book (executes what changed, renders _build/html/index.html, prints the county PDFs)
 	$(BIN)/neet build
 
 test: venv browser-deps ## Run the whole test suite (builds the book once in a temporary copy)
@@ -70,10 +70,10 @@ check: venv ## Quick loop: ruff, then the fast tests on every core (no notebooks
 lint: venv ## ruff only (`.venv/bin/ruff check --fix .` repairs what it can)
 	$(BIN)/ruff check .
 
-browser-deps: ## Install Debian's chromium and chromium-driver for the browser tests, if missing
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
-	  echo "Installing chromium and chromium-driver with apt-get"; \
-	  $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium chromium-driver; \
+browser-deps: ## Install Debian's chromium, chromium-driver (county PDFs, browser tests) and poppler-utils (PDF tests), if missing
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -x /usr/bin/pdftotext ]; then \
+	  echo "Installing chromium, chromium-driver and poppler-utils with apt-get"; \
+	  $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium chromium-driver poppler-utils; \
 	fi
 
 bench: venv ## Time a full build from clean, one county and an unchanged rebuild against the targets

@@ -31,6 +31,7 @@ from pathlib import Path
 from neethelpers.build import BuildError
 from neethelpers.build import plan as runs
 from neethelpers.build import state as hashing
+from neethelpers.errors import NeetError
 
 BUILD_DIR = "_build"
 HTML_DIR = "_build/html"
@@ -77,8 +78,11 @@ def book_key(root: Path, plan: list[runs.Run], state: dict) -> str:
 
 def render_book(root: Path, plan: list[runs.Run], state: dict, *, echo=_echo_default) -> str:
     """Render and publish the book unless nothing changed. Returns ``"built"`` or ``"unchanged"``."""
-    from neethelpers.build import provenance
+    from neethelpers.build import pdf, provenance
 
+    # The front page's county map is part of the book's sources: write it before the key.
+    fingerprint = pdf.fingerprint(root)
+    pdf.write_front_map(root, fingerprint)
     key = book_key(root, plan, state)
     html = root / HTML_DIR
     if state["book"].get("key") == key and (html / "index.html").exists():
@@ -99,6 +103,10 @@ def render_book(root: Path, plan: list[runs.Run], state: dict, *, echo=_echo_def
         raise BuildError(
             f"Jupyter Book failed (warnings are errors); the last good book in {HTML_DIR}/ is unchanged.\n"
             + _sphinx_problems(proc.stdout + proc.stderr))
+    try:  # the county profiles go into the staging tree, so they are published with it, atomically
+        pdf.write_profiles(root, plan, staging, published=published_folder(root), fp=fingerprint, echo=echo)
+    except NeetError as exc:
+        raise BuildError(f"{exc}\nThe last good book in {HTML_DIR}/ is unchanged.") from None
     publish(root, staging)
     state["book"] = {"key": key, "built_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
                      "seconds": round(time.perf_counter() - t0, 2)}

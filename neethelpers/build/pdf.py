@@ -1,0 +1,136 @@
+"""Printable county profiles: ``_build/html/pdf/<slug>.pdf``, and the front page's county map.
+
+Both are made from the data and the package code only (not from executed notebooks), so
+they are remade only when one of those changed: a fingerprint of the ``neethelpers`` code
+and the ``data/`` files is stored next to them, and an unchanged fingerprint reuses the
+last published files.
+
+* :func:`write_front_map` writes ``book/generated/forside/fylkeskart.html`` (the linked
+  county map and the list «Finn ditt fylke», :func:`neethelpers.chapters.county_maps.front_page_map`),
+  which ``book/index.md`` includes with a ``raw`` directive. Called before the book is
+  rendered.
+* :func:`write_profiles` writes, into the staging folder of the render (so the PDFs are
+  inside the atomically published tree), one profile per county: the HTML from
+  :func:`neethelpers.chapters.county_pdf.profile_html` and the PDF printed from it by
+  headless Chromium (``--print-to-pdf``, A4 from the document's ``@page`` rule). Called
+  after Sphinx succeeded and before publishing; a failure fails the build and leaves the
+  last good book untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import shutil
+import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from neethelpers import files
+from neethelpers.build import plan as runs
+from neethelpers.build import state as hashing
+from neethelpers.errors import NeetError
+
+PDF_DIR = "pdf"
+FINGERPRINT_FILE = ".fingerprint"
+FRONT_MAP = "book/generated/forside/fylkeskart.html"
+#: From the front page (book/index.html) to the county pages.
+FRONT_LINK_BASE = "generated/fylker/"
+#: From _build/html/pdf/ to the county pages.
+PAGE_LINK_BASE = "../book/generated/fylker/"
+CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+PRINT_TIMEOUT = 180  # seconds per PDF
+
+
+class PdfError(NeetError):
+    """A county profile could not be made."""
+
+
+def fingerprint(root: Path) -> str:
+    """What the front map and the profiles are made from: package code (this module
+    included) and every data file."""
+    return files.sha256_json({"code": hashing.code_hash(root), "data": hashing.all_data_hash(root),
+                              "pdf": files.sha256_file(Path(__file__))})
+
+
+def write_front_map(root: Path, fp: str | None = None) -> bool:
+    """Write the front page's county map fragment unless it is up to date. Returns whether it was written."""
+    fp = fp or fingerprint(root)
+    path = Path(root) / FRONT_MAP
+    stamp = f"<!-- neet fingerprint {fp} -->\n"
+    if path.exists() and path.read_text(encoding="utf-8").startswith(stamp):
+        return False
+    from neethelpers.chapters import county_maps
+
+    text = stamp + county_maps.front_page_map(link_base=FRONT_LINK_BASE)
+    files.write_text_atomic(path, text)
+    return True
+
+
+def chromium() -> str:
+    """The Chromium executable (``NEET_CHROMIUM`` overrides); a clear error if there is none."""
+    explicit = os.environ.get("NEET_CHROMIUM")
+    if explicit:
+        return explicit
+    for name in CHROMIUM_CANDIDATES:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise PdfError("the county profiles (PDF) are printed with Chromium, which is not installed; run "
+                   "`make browser-deps` (Debian: apt-get install chromium) or set NEET_CHROMIUM to a Chrome/Chromium "
+                   "executable")
+
+
+def print_pdf(html_file: Path, pdf_file: Path, *, browser: str | None = None) -> None:
+    """Print one HTML file to PDF with headless Chromium; raises :class:`PdfError`."""
+    browser = browser or chromium()
+    with tempfile.TemporaryDirectory(prefix="neet-chromium-") as profile:
+        cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+               "--no-first-run", "--no-default-browser-check", f"--user-data-dir={profile}",
+               "--no-pdf-header-footer", "--print-to-pdf-no-header", f"--print-to-pdf={pdf_file}",
+               Path(html_file).resolve().as_uri()]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=PRINT_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise PdfError(f"Chromium did not print {html_file.name} within {PRINT_TIMEOUT} s") from None
+    if proc.returncode != 0 or not pdf_file.exists() or pdf_file.stat().st_size == 0:
+        tail = "\n".join((proc.stderr or "").strip().splitlines()[-5:])
+        raise PdfError(f"Chromium could not print {html_file.name} to PDF (exit code {proc.returncode})\n{tail}")
+
+
+def write_profiles(root: Path, plan: list[runs.Run], staging: Path, *, published: Path | None = None,
+                   jobs: int | None = None, fp: str | None = None, echo=print) -> list[Path]:
+    """Write ``staging/pdf/<slug>.html`` and ``.pdf`` for every county of ``plan``.
+
+    When ``published`` (the current ``_build/html``) holds profiles made from the same
+    fingerprint, they are copied instead of made again.
+    """
+    from neethelpers.registry import counties
+
+    root = Path(root)
+    fp = fp or fingerprint(root)
+    out = Path(staging) / PDF_DIR
+    slugs = [counties.by_code(r.county_code).slug for r in runs.county_runs(plan)]
+    old = Path(published) / PDF_DIR if published is not None else None
+    if (old is not None and (old / FINGERPRINT_FILE).exists()
+            and (old / FINGERPRINT_FILE).read_text(encoding="utf-8").strip() == fp
+            and all((old / f"{s}.pdf").exists() and (old / f"{s}.html").exists() for s in slugs)):
+        shutil.copytree(old, out, dirs_exist_ok=True)
+        echo(f"County profiles unchanged: {len(slugs)} PDFs reused")
+        return [out / f"{s}.pdf" for s in slugs]
+
+    from neethelpers.chapters import county_pdf
+
+    browser = chromium()
+    out.mkdir(parents=True, exist_ok=True)
+    echo(f"Writing {len(slugs)} county profiles (PDF, A4) …")
+    today = _dt.date.today()
+    for slug in slugs:
+        html = county_pdf.profile_html(slug, page_href=f"{PAGE_LINK_BASE}{slug}.html", made=today)
+        (out / f"{slug}.html").write_text(html, encoding="utf-8")
+    workers = max(1, min(jobs or os.cpu_count() or 1, 4))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(lambda s: print_pdf(out / f"{s}.html", out / f"{s}.pdf", browser=browser), slugs))
+    (out / FINGERPRINT_FILE).write_text(fp + "\n", encoding="utf-8")
+    return [out / f"{s}.pdf" for s in slugs]
