@@ -26,13 +26,12 @@ import pandas as pd
 from neethelpers import data
 from neethelpers.presentation import fmt, maps
 from neethelpers.registry import counties
-from neethelpers.registry.crosswalk import _forward
-from neethelpers.series import county as county_series, national
+from neethelpers.series import county as county_series, small_areas
 
 COUNTY_BOUNDARIES = "kartverket_fylker_2024"
 MUNICIPALITY_BOUNDARIES = "kartverket_kommuner_2024"
-#: Years pooled for the municipality map (noise in small municipalities).
-AVERAGE_YEARS = 3
+#: Years pooled for the municipality map (noise in small municipalities), as on the page.
+AVERAGE_YEARS = small_areas.N_YEARS
 COUNTY_CLASSES = 5
 MUNICIPALITY_CLASSES = 5
 #: Simplification tolerance in pixels of the drawing (sub-pixel: invisible, but small files).
@@ -96,68 +95,43 @@ def county_values(year: int | None = None) -> pd.DataFrame:
     return out[cols].sort_values("county_code", key=lambda s: s.map(order)).reset_index(drop=True)
 
 
-@functools.lru_cache(maxsize=4)
-def _municipality_averages(last_year: int | None, years: int) -> pd.DataFrame:
-    ms = county_series.municipality_series()
-    last = int(ms["year"].max()) if last_year is None else int(last_year)
-    wanted = list(range(last - years + 1, last + 1))
-    rows = ms[ms["year"].isin(wanted)]
-    names = ms[ms["year"] == last].set_index("municipality_code")["municipality_name"]
-    sums: dict[str, dict] = {}
-    incomplete: dict[str, set[int]] = {}
-    for rec in rows.itertuples(index=False):
-        fwd = _forward(rec.municipality_code, int(rec.year))
-        targets = sorted(fwd[0]) if fwd is not None else []
-        if len(targets) != 1:
-            # Split later (or vanished between reforms): this year's count cannot be given to
-            # one of today's municipalities without dividing it, so the year is left out for them.
-            for t in targets:
-                incomplete.setdefault(t, set()).add(int(rec.year))
-            continue
-        s = sums.setdefault(targets[0], {"residents": {}, "neet": {}, "release": {}})
-        y = int(rec.year)
-        s["residents"][y] = s["residents"].get(y, 0) + int(rec.residents)
-        s["neet"][y] = s["neet"].get(y, 0) + int(rec.neet)
-        s["release"][y] = rec.release
-    out = []
-    for code, s in sums.items():
-        used = sorted(y for y in s["residents"] if y not in incomplete.get(code, set()))
-        if not used:
-            continue
-        residents = sum(s["residents"][y] for y in used)
-        neet = sum(s["neet"][y] for y in used)
-        out.append({
-            "municipality_code": code,
-            "municipality_name": names.get(code, code),
-            "county_code": code[:2],
-            "years": f"{used[0]}–{used[-1]}" if len(used) > 1 else str(used[0]),
-            "n_years": len(used),
-            "residents_total": residents,
-            "neet_total": neet,
-            "residents_per_year": residents / len(used),
-            "share": neet / residents * 100,
-            "preliminary_year_included": any(s["release"][y] != national.FINAL for y in used),
-        })
-    df = pd.DataFrame(out)
+@functools.lru_cache(maxsize=2)
+def _municipality_averages(last_year: int | None) -> pd.DataFrame:
+    frames = []
+    for county in counties.current_counties():
+        m = small_areas.three_year(county.code, last_year)
+        used = [u.split(", ") for u in m["years_used"]]
+        n_years = pd.Series([len(u) for u in used], index=m.index)
+        frames.append(pd.DataFrame({
+            "municipality_code": m["municipality_code"],
+            "municipality_name": m["municipality_name"],
+            "county_code": county.code,
+            "years": [fmt.year_range(int(u[0]), int(u[-1])) if len(u) > 1 else u[0] for u in used],
+            "n_years": n_years,
+            "residents_total": m["residents"],
+            "neet_total": m["neet"],
+            "residents_per_year": m["residents"] / n_years,
+            "share": m["share"],
+            "preliminary_year_included": [any(int(y) in m.attrs["preliminary"] for y in u) for u in used],
+        }))
+    df = pd.concat(frames, ignore_index=True)
     df["small"] = df["residents_per_year"] < county_series.SMALL_MUNICIPALITY_RESIDENTS
     return df.sort_values("municipality_code").reset_index(drop=True)
 
 
-def municipality_averages(county_code: str | None = None, years: int = AVERAGE_YEARS,
-                          last_year: int | None = None) -> pd.DataFrame:
+def municipality_averages(county_code: str | None = None, last_year: int | None = None) -> pd.DataFrame:
     """Every municipality of today (2024 numbers) with its NEET share pooled over the last
-    ``years`` years: the NEET persons of those years divided by the residents of those
-    years (a three-year average weighted by residents). Earlier years' municipalities are
-    carried to today's numbers by the municipality crosswalk; a year in which a
-    municipality's predecessor was later split is left out for it (never divided) and
-    ``n_years`` says how many years are behind the value.
+    three years, as the county page's municipality section computes it
+    (:func:`neethelpers.series.small_areas.three_year`: the NEET persons of those years
+    divided by the residents of those years; a year in which a predecessor was later split
+    is left out, never divided). ``n_years`` says how many years are behind a value.
 
     Columns: municipality_code, municipality_name, county_code, years, n_years,
     residents_total, neet_total, residents_per_year, share, preliminary_year_included,
     small (fewer than :data:`~neethelpers.series.county.SMALL_MUNICIPALITY_RESIDENTS`
     residents 15–29 per year: uncertain).
     """
-    df = _municipality_averages(last_year, years)
+    df = _municipality_averages(last_year)
     if county_code is not None:
         code = counties.by_code(county_code).code
         df = df[df["county_code"] == code].reset_index(drop=True)
