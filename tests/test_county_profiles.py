@@ -26,7 +26,7 @@ def _text(html: str) -> str:
 
 def _page_headline_share(page_html: str, county: counties.County) -> str:
     """The headline share as the county page shows it: «I 2023 var 10,3 % av de unge …»."""
-    m = re.search(r"I \d{4} var ([0-9][0-9 ,]*%) av de unge i alderen 15–29 år i " + re.escape(county.name),
+    m = re.search(r"I \d{4} var ([0-9][0-9 ,]*%) av de unge i (?:alderen 15–29 år i )?" + re.escape(county.name),
                   _text(page_html))
     assert m, f"no headline sentence on the page of {county.name}"
     return m.group(1)
