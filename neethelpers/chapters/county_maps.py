@@ -198,7 +198,7 @@ def front_page_map(link_base: str = "generated/fylker/", year: int | None = None
         f'<figcaption id="fylkeskart-caption">{esc(caption)}</figcaption>\n</figure>\n'
         '<nav class="neet-county-list" aria-labelledby="finn-ditt-fylke">\n'
         '<h2 id="finn-ditt-fylke">Finn ditt fylke</h2>\n'
-        f'<ul>\n{items}\n</ul>\n</nav>\n</div>\n'
+        f'<ul style="columns: 11rem;">\n{items}\n</ul>\n</nav>\n</div>\n'
     )
 
 
