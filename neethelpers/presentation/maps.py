@@ -249,8 +249,9 @@ def svg_map(areas: list[Area], *, width: float = 400, title: str, description: s
     """The map as a standalone ``<svg>`` element (usable inline or as a file).
 
     ``width`` is the width in CSS pixels at which ``font_size`` applies (text scales with
-    the drawing: 400 wide with 15-unit text still gives about 12,8 CSS px in a 342-px phone column). The SVG has ``role="img"`` unless it contains links (then ``role="group"``,
-    so the links stay reachable), a ``<title>`` and a ``<desc>``. ``extent`` (minx, miny,
+    the drawing: 400 wide with 15-unit text still gives about 12,8 CSS px in a 342-px
+    phone column). The SVG has ``role="img"`` unless it contains links (then
+    ``role="group"``, so the links stay reachable), a ``<title>`` and a ``<desc>``. ``extent`` (minx, miny,
     maxx, maxy in projected metres) defaults to the bounds of all areas.
     """
     geoms = [a.geometry for a in areas]
