@@ -55,7 +55,7 @@ def test_each_pdf_shows_the_headline_share_of_its_county_page(built_book):
         assert f"Fylkesprofil: {county.name}" in text
         year = re.search(r"I (\d{4}) var", _text(page)).group(1)
         assert f"I {year} var {share} av de unge" in text, county.name
-        for heading in ("Fylkesbarometer", "Kommunene", "Hva virker?", "Kilder og om tallene"):
+        for heading in ("Fylkesbarometer", "Kommunene", "Hva virker", "Kilder og om tallene"):
             assert heading in text, (county.name, heading)
 
 

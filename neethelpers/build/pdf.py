@@ -41,6 +41,8 @@ FRONT_LINK_BASE = "generated/fylker/"
 PAGE_LINK_BASE = "../book/generated/fylker/"
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 PRINT_TIMEOUT = 180  # seconds per PDF
+#: A county profile is at most this many A4 pages (like the public-health county profiles).
+MAX_PAGES = 4
 
 
 class PdfError(NeetError):
@@ -99,6 +101,12 @@ def print_pdf(html_file: Path, pdf_file: Path, *, browser: str | None = None) ->
         raise PdfError(f"Chromium could not print {html_file.name} to PDF (exit code {proc.returncode})\n{tail}")
 
 
+def page_count(pdf_file: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(pdf_file).pages)
+
+
 def write_profiles(root: Path, plan: list[runs.Run], staging: Path, *, published: Path | None = None,
                    jobs: int | None = None, fp: str | None = None, echo=print) -> list[Path]:
     """Write ``staging/pdf/<slug>.html`` and ``.pdf`` for every county of ``plan``.
@@ -132,5 +140,12 @@ def write_profiles(root: Path, plan: list[runs.Run], staging: Path, *, published
     workers = max(1, min(jobs or os.cpu_count() or 1, 4))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         list(pool.map(lambda s: print_pdf(out / f"{s}.html", out / f"{s}.pdf", browser=browser), slugs))
+    for slug in slugs:  # a profile running over the page limit is printed again with tighter type
+        if page_count(out / f"{slug}.pdf") > MAX_PAGES:
+            html = county_pdf.profile_html(slug, page_href=f"{PAGE_LINK_BASE}{slug}.html", made=today, compact=True)
+            (out / f"{slug}.html").write_text(html, encoding="utf-8")
+            print_pdf(out / f"{slug}.html", out / f"{slug}.pdf", browser=browser)
+            if page_count(out / f"{slug}.pdf") > MAX_PAGES:
+                echo(f"warning: the county profile {slug}.pdf has more than {MAX_PAGES} pages")
     (out / FINGERPRINT_FILE).write_text(fp + "\n", encoding="utf-8")
     return [out / f"{s}.pdf" for s in slugs]
