@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pandas as pd  # noqa: E402
 
-from neethelpers.series import published  # noqa: E402
 from neethelpers.microdata import descriptive, synthetic  # noqa: E402
+from neethelpers.series import published  # noqa: E402
 
 
 def _best(fn, repeat: int = 3) -> tuple[float, object]:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from neethelpers.registry import counties
 from neethelpers.build import toc
+from neethelpers.registry import counties
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 

@@ -15,10 +15,7 @@ import yaml
 from conftest import FIXTURE_NOTEBOOKS, make_copy
 
 from neethelpers import paths
-from neethelpers.build import execute as build
-from neethelpers.build import plan as runs
-from neethelpers.build import provenance, toc
-from neethelpers.build import state as hashing
+from neethelpers.build import execute as build, plan as runs, provenance, state as hashing, toc
 from neethelpers.data import readlog
 from neethelpers.registry import counties
 

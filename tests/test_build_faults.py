@@ -28,10 +28,7 @@ import pytest
 import standins
 from conftest import Project, make_copy
 
-from neethelpers.build import execute as build
-from neethelpers.build import lock, render
-from neethelpers.build import plan as runs
-from neethelpers.build import state as hashing
+from neethelpers.build import execute as build, lock, plan as runs, render, state as hashing
 
 MICRODATA = Path(__file__).parent / "fixtures" / "microdata" / "small_persons.csv"
 

@@ -6,9 +6,9 @@ import csv
 
 import pytest
 
-from neethelpers.registry import counties
 from neethelpers import paths
 from neethelpers.errors import UnknownCountyError
+from neethelpers.registry import counties
 
 
 def _code_list() -> list[dict]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from neethelpers.registry import counties, crosswalk
 from neethelpers import data
 from neethelpers.errors import DataError
+from neethelpers.registry import counties, crosswalk
 
 CURRENT = {c.code for c in counties.CURRENT_COUNTIES}
 

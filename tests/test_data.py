@@ -7,16 +7,16 @@ import datetime
 import hashlib
 import re
 import time
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 from babel.dates import format_date
-from datetime import date
 
-from neethelpers.data import catalog, schemas
 from neethelpers import data, paths
+from neethelpers.data import catalog, schemas
 from neethelpers.errors import DataError
 
 REAL_DATA = paths.DATA_DIR
@@ -201,7 +201,8 @@ def test_datasets_and_catalog_entry():
 def test_source_of_is_a_short_norwegian_caption_line():
     line = data.source_of("ssb_13556_national_sex_age")
     retrieved = data.catalog_entry("ssb_13556_national_sex_age")["retrieved"]
-    assert line == f"Kilde: SSB, tabell 13556 (hentet {format_date(date.fromisoformat(str(retrieved)), format='long', locale='nb_NO')})"
+    retrieved_text = format_date(date.fromisoformat(str(retrieved)), format="long", locale="nb_NO")
+    assert line == f"Kilde: SSB, tabell 13556 (hentet {retrieved_text})"
     assert data.source_of("eurostat_edat_lfse_20_15_29").startswith("Kilde: Eurostat, tabell edat_lfse_20")
     published = data.catalog_entry("ssb_09858_aku_neet")["published"]
     assert data.source_of("ssb_09858_aku_neet") == (

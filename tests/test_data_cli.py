@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import file_hashes
 from typer.testing import CliRunner
 
-from conftest import file_hashes
 from neethelpers import data, paths
-from neethelpers.data import refresh as rf
 from neethelpers.cli.data import data_app
+from neethelpers.data import refresh as rf
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "jsonstat"))
 import replay  # noqa: E402

@@ -14,11 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from neethelpers.errors import UnknownCountyError
+from neethelpers.microdata import descriptive as d, disclosure, schema
 from neethelpers.presentation import fmt, report
 from neethelpers.series import published
-from neethelpers.errors import UnknownCountyError
-from neethelpers.microdata import descriptive as d
-from neethelpers.microdata import disclosure, schema
 
 FIXTURE_NB = Path(__file__).parent / "fixtures" / "notebooks_descriptive" / "descriptive_section.ipynb"
 

@@ -32,8 +32,7 @@ import pandas as pd
 import pytest
 from scipy.signal import convolve2d
 
-from neethelpers.microdata import descriptive as d
-from neethelpers.microdata import schema
+from neethelpers.microdata import descriptive as d, schema
 from neethelpers.microdata.testing import random_persons
 from neethelpers.presentation import report
 from neethelpers.registry import counties

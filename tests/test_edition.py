@@ -93,8 +93,7 @@ def _csv_ints(path: Path) -> set[int]:
 def _public_ints() -> set[int]:
     """Every count the public series of the book take (sums per county, country, municipality,
     immigrant group, every year)."""
-    from neethelpers.series import county as county_series
-    from neethelpers.series import national
+    from neethelpers.series import county as county_series, national
 
     frames = [county_series.county_series(), county_series.national_series(), county_series.own_border_sums(),
               county_series.municipality_series(), national.register_total(), national.register_by_sex_age(),

@@ -7,9 +7,9 @@ import csv
 import pandas as pd
 import pytest
 
-from neethelpers.series import grunnbelop
 from neethelpers import paths
 from neethelpers.errors import DataError
+from neethelpers.series import grunnbelop
 
 
 def _source(indicator: str) -> dict[int, float]:

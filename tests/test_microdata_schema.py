@@ -15,8 +15,7 @@ import pandas as pd
 import pytest
 
 from neethelpers.errors import DataError
-from neethelpers.microdata import cells as engine
-from neethelpers.microdata import schema
+from neethelpers.microdata import cells as engine, schema
 from neethelpers.microdata.testing import FIXTURE_PERSONS, random_persons, write_fixture
 
 KEYS = list(schema.COVARIATES)

@@ -9,11 +9,11 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from neethelpers.registry import counties, crosswalk
+from neethelpers.cli.microdata import microdata_script_command
 from neethelpers.errors import DataError
 from neethelpers.microdata import schema, script
-from neethelpers.cli.microdata import microdata_script_command
 from neethelpers.microdata.testing import random_persons
+from neethelpers.registry import counties, crosswalk
 
 # Commands the reference attests ([O]/[M]); anything else must not be emitted.
 ATTESTED = {"require", "create-dataset", "import", "import-event", "generate", "replace", "keep", "drop",

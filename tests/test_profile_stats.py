@@ -17,9 +17,17 @@ from statsmodels.stats.proportion import proportion_confint
 from neethelpers.chapters import county_profile
 from neethelpers.errors import NeetError
 from neethelpers.registry import counties
-from neethelpers.series import barometer, intervals, similar, small_areas, standardise, trend, what_works
-from neethelpers.series import county as county_series
-from neethelpers.series import national
+from neethelpers.series import (
+    barometer,
+    county as county_series,
+    intervals,
+    national,
+    similar,
+    small_areas,
+    standardise,
+    trend,
+    what_works,
+)
 
 Z = norm.ppf(0.975)
 CURRENT = [c.code for c in counties.CURRENT_COUNTIES]

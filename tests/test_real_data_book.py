@@ -47,15 +47,14 @@ from urllib.parse import unquote
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
-
 from conftest import Project, make_copy
-from neethelpers.registry import counties
-from neethelpers.presentation import fmt, report
-from neethelpers.chapters import regression as chapter
-from neethelpers.microdata import disclosure, models, schema
-from neethelpers.microdata import descriptive as d
-from neethelpers.microdata.testing import random_persons
 from test_descriptive import COUNT_COLUMN, SHARE_COLUMN, _capture, _csv_values, _unsafe, unsafe_share_values
+
+from neethelpers.chapters import regression as chapter
+from neethelpers.microdata import descriptive as d, disclosure, models, schema
+from neethelpers.microdata.testing import random_persons
+from neethelpers.presentation import fmt, report
+from neethelpers.registry import counties
 
 pytestmark = pytest.mark.slow
 

@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
-
 from conftest import file_hashes
-from neethelpers.data import catalog
+
 from neethelpers import data, paths
-from neethelpers.data import refresh as rf
+from neethelpers.data import catalog, refresh as rf
 from neethelpers.data.refresh import jsonstat, sources
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "jsonstat"))

@@ -10,9 +10,9 @@ import math
 import pandas as pd
 import pytest
 
-from neethelpers.series import analysis_note, county as county_series, national, published
-from neethelpers.registry import counties, crosswalk
 from neethelpers import data
+from neethelpers.registry import counties, crosswalk
+from neethelpers.series import analysis_note, county as county_series, national, published
 
 CURRENT = [c.code for c in counties.CURRENT_COUNTIES]
 
@@ -63,7 +63,7 @@ def test_immigrant_groups_add_up():
 
 def test_aku_segments_never_span_the_break():
     aku = national.aku_series()
-    for seg, g in aku.groupby("segment"):
+    for _segment, g in aku.groupby("segment"):
         assert (g["year"] < national.AKU_BREAK_YEAR).all() or (g["year"] >= national.AKU_BREAK_YEAR).all()
     assert aku["segment"].nunique() == 2
     raw = data.load("ssb_09858_aku_neet")

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from neethelpers import data
-from neethelpers.registry import structures
 from neethelpers.errors import UnknownCountyError
+from neethelpers.registry import structures
 
 
 @pytest.fixture(scope="module")

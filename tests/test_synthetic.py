@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from neethelpers.registry import counties
 from neethelpers import data
-from neethelpers.series import published
 from neethelpers.microdata import models, schema, synthetic
+from neethelpers.registry import counties
+from neethelpers.series import published
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import yaml
 from sphinx_external_toc.parsing import parse_toc_yaml
 
-from neethelpers.registry import counties
 from neethelpers import paths
 from neethelpers.build import plan as runs, toc
+from neethelpers.registry import counties
 
 
 def test_committed_toc_equals_the_generated_one():

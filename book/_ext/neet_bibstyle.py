@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 import pybtex.plugin
 from pybtex.richtext import Text
+from pybtex.style.formatting import toplevel
 from pybtex.style.formatting.plain import Style as PlainStyle
 from pybtex.style.formatting.unsrt import date
-from pybtex.style.formatting import toplevel
 from pybtex.style.template import first_of, names, optional_field, sentence, words
 from sphinxcontrib.bibtex.plugin import register_plugin
 from sphinxcontrib.bibtex.style.referencing import PersonStyle

@@ -57,9 +57,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from neethelpers import paths
-from neethelpers.build import BuildError, BuildInterrupted, toc
-from neethelpers.build import plan as runs
-from neethelpers.build import state as hashing
+from neethelpers.build import BuildError, BuildInterrupted, plan as runs, state as hashing, toc
 from neethelpers.build.lock import build_lock
 from neethelpers.build.render import (  # noqa: F401 - part of this module's interface
     BUILD_DIR,

@@ -15,8 +15,7 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
-from neethelpers.build import BuildError
-from neethelpers.build import state as hashing
+from neethelpers.build import BuildError, state as hashing
 
 
 def lock_path(root: Path) -> Path:

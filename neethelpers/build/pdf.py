@@ -28,8 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from neethelpers import files
-from neethelpers.build import plan as runs
-from neethelpers.build import state as hashing
+from neethelpers.build import plan as runs, state as hashing
 from neethelpers.errors import NeetError
 
 PDF_DIR = "pdf"

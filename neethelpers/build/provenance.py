@@ -30,8 +30,7 @@ from pathlib import Path
 
 import yaml
 
-from neethelpers.build import plan as runs
-from neethelpers.build import state as hashing
+from neethelpers.build import plan as runs, state as hashing
 from neethelpers.errors import NeetError
 from neethelpers.presentation import fmt
 

@@ -28,9 +28,7 @@ import time
 import uuid
 from pathlib import Path
 
-from neethelpers.build import BuildError
-from neethelpers.build import plan as runs
-from neethelpers.build import state as hashing
+from neethelpers.build import BuildError, plan as runs, state as hashing
 from neethelpers.errors import NeetError
 
 BUILD_DIR = "_build"

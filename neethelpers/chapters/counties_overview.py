@@ -12,11 +12,9 @@ import pandas as pd
 
 from neethelpers import data
 from neethelpers.chapters import county_profile, longterm
-from neethelpers.presentation import charts as series_charts
-from neethelpers.presentation import fmt, report
+from neethelpers.presentation import charts as series_charts, fmt, report
 from neethelpers.registry import counties
-from neethelpers.series import county as county_series
-from neethelpers.series import national
+from neethelpers.series import county as county_series, national
 
 PAGE = "fylkene"
 

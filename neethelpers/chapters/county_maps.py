@@ -26,8 +26,7 @@ import pandas as pd
 from neethelpers import data
 from neethelpers.presentation import fmt, maps
 from neethelpers.registry import counties
-from neethelpers.series import county as county_series
-from neethelpers.series import small_areas
+from neethelpers.series import county as county_series, small_areas
 
 COUNTY_BOUNDARIES = "kartverket_fylker_2024"
 MUNICIPALITY_BOUNDARIES = "kartverket_kommuner_2024"

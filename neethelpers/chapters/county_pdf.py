@@ -25,8 +25,7 @@ from neethelpers import data
 from neethelpers.chapters import county_maps, county_profile
 from neethelpers.presentation import fmt, maps
 from neethelpers.registry import counties
-from neethelpers.series import barometer, national
-from neethelpers.series import county as county_series
+from neethelpers.series import barometer, county as county_series, national
 
 _CSS = """
 @page { size: A4; margin: 13mm 14mm 14mm 14mm; }

@@ -14,16 +14,23 @@ barometer, trend, standardise, similar, small_areas, what_works).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pandas as pd
 
 from neethelpers.presentation import fmt, profile_charts, report
 from neethelpers.registry import counties
-from neethelpers.series import barometer, intervals, similar, small_areas, standardise, trend, what_works
-from neethelpers.series import county as county_series
-from neethelpers.series import national
+from neethelpers.series import (
+    barometer,
+    county as county_series,
+    intervals,
+    similar,
+    small_areas,
+    standardise,
+    trend,
+    what_works,
+)
 
 
 @dataclass

@@ -28,10 +28,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from neethelpers.registry import counties
+from neethelpers.microdata import descriptive as d, disclosure
 from neethelpers.presentation import fmt, report
-from neethelpers.microdata import descriptive as d
-from neethelpers.microdata import disclosure
+from neethelpers.registry import counties
 
 
 def _in_text(name: str) -> str:

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import typer
 
-from neethelpers.data import catalog
 from neethelpers import data, paths
+from neethelpers.data import catalog
 from neethelpers.errors import DataError, NeetError
 
 data_app = typer.Typer(

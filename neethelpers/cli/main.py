@@ -109,8 +109,7 @@ def build(
 
     Strict: a failing cell or a Sphinx warning fails the build, and the last good book stays in place.
     """
-    from neethelpers.build import BuildInterrupted
-    from neethelpers.build import execute as builder
+    from neethelpers.build import BuildInterrupted, execute as builder
 
     county_obj = _resolve_county(county) if county is not None else None
     data_source = _resolve_data(data) if data is not None else None
@@ -141,8 +140,7 @@ def toc_command(
     check: bool = typer.Option(False, "--check", help="Only check that _toc.yml is up to date (exit 1 if not)."),
 ) -> None:
     """Write _toc.yml from the county registry and the run plan (never edit it by hand)."""
-    from neethelpers.build import plan as runs
-    from neethelpers.build import toc
+    from neethelpers.build import plan as runs, toc
 
     path = toc.toc_path(paths.PROJECT_ROOT)
     if check:
@@ -157,8 +155,7 @@ def toc_command(
 
 def _mount_subcommands() -> None:
     """Mount ``neet data``, ``neet microdata`` and ``neet microdata-script`` from their modules."""
-    from neethelpers.cli import data as data_cli
-    from neethelpers.cli import microdata as microdata_cli
+    from neethelpers.cli import data as data_cli, microdata as microdata_cli
 
     app.add_typer(data_cli.data_app, name="data")
     app.command("microdata-script")(microdata_cli.microdata_script_command)

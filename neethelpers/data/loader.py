@@ -24,11 +24,11 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from neethelpers.data import catalog
-from neethelpers.presentation import fmt
 from neethelpers import paths
-from neethelpers.errors import DataError
+from neethelpers.data import catalog
 from neethelpers.data.schemas import FLOAT, INT, REGION_RULES, GeoSpec, TableSpec, region_code_problem, spec_for
+from neethelpers.errors import DataError
+from neethelpers.presentation import fmt
 
 __all__ = [
     "load", "datasets", "catalog_entry", "source_of", "path_of", "verify", "verify_all",

@@ -56,10 +56,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from neethelpers.registry import counties
 from neethelpers import paths
 from neethelpers.errors import DataError
 from neethelpers.microdata import disclosure, schema
+from neethelpers.registry import counties
 
 __all__ = [
     "SYNTHETIC", "FACTORS", "INCOME_GROUPS", "AGE_GROUPS", "SEX_GROUPS", "IMMIGRANT_GROUPS", "SPECS",
@@ -243,7 +243,7 @@ class _Arrays:
         self.fylke = cells["fylke"].astype(str).to_numpy()
         self.integral = bool(np.all(self.n == np.round(self.n)) and np.all(self.neet == np.round(self.neet)))
 
-    def subset(self, mask: np.ndarray) -> "_Arrays":
+    def subset(self, mask: np.ndarray) -> _Arrays:
         out = object.__new__(_Arrays)
         out.n, out.neet, out.others = self.n[mask], self.neet[mask], self.others[mask]
         out.col = {k: v[mask] for k, v in self.col.items()}

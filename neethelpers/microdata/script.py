@@ -28,8 +28,8 @@ from functools import lru_cache
 
 import pandas as pd
 
-from neethelpers.registry import counties
 from neethelpers.errors import DataError, UnknownCountyError
+from neethelpers.registry import counties
 
 __all__ = ["microdata_script", "decode_cell_key", "CELL_KEY_DIGITS", "grunnbelop_by_year"]
 
@@ -71,7 +71,7 @@ def _num(x: float) -> str:
 def _county_filter(county, year: int) -> list[str]:
     """Lines that keep the residents of ``county`` (2024 borders) by municipality on 1 January."""
     if year >= counties.CURRENT_STRUCTURE_FROM:
-        return [f"// Kommunenummeret følger 2024-fylkene: de to første sifrene er fylkesnummeret [O eksempel substr]",
+        return ["// Kommunenummeret følger 2024-fylkene: de to første sifrene er fylkesnummeret [O eksempel substr]",
                 "generate fylkenr = substr(kommune, 1, 2)",
                 f"keep if fylkenr == '{county.code}'"]
     from neethelpers.registry import crosswalk

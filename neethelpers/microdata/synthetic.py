@@ -66,10 +66,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from neethelpers.registry import counties
 from neethelpers import files, paths
 from neethelpers.errors import DataError
 from neethelpers.microdata import schema
+from neethelpers.registry import counties
 
 __all__ = [
     "ASSUMPTIONS", "SyntheticCohort", "generate", "cohort", "to_persons", "targets",
@@ -501,13 +501,13 @@ def _calibrate(tg: Targets, cs, pop, neet_share, kshare, max_iter: int = 200, to
     lo = _logit
     beta_fit = None
     worst = np.inf
-    for it in range(max_iter):
+    for it in range(max_iter):  # noqa: B007 - the count is read after the loop
         ex = _expected(p, pop, kshare)
         ach = _achieved(ex, beta0=beta_fit)
         beta_fit = ach["beta_fit"]
         gaps = []
 
-        def gap(target, achieved):
+        def gap(target, achieved, gaps=gaps):  # this iteration's list
             g = target - achieved
             gaps.append(float(np.max(np.abs(g))))
             return g

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from neethelpers.registry import counties
 from neethelpers import paths
+from neethelpers.registry import counties
 
 __all__ = ["TRUE_COEFFICIENTS", "random_persons", "FIXTURE_DIR", "FIXTURE_PERSONS", "write_fixture"]
 

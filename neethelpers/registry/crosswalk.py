@@ -40,9 +40,9 @@ from functools import lru_cache
 
 import pandas as pd
 
-from neethelpers.registry import counties
 from neethelpers import paths
 from neethelpers.errors import DataError
+from neethelpers.registry import counties
 
 CORRESPONDENCE_ID = "county_correspondence"
 MUNICIPALITY_ID = "ssb_13556_municipality"

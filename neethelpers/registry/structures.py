@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from neethelpers.errors import UnknownCountyError
 from neethelpers.registry import counties
 from neethelpers.registry.counties import County
-from neethelpers.errors import UnknownCountyError
 
 #: Relation of a row's region to the current county (column ``relation``).
 RELATIONS = {

@@ -31,13 +31,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from neethelpers.errors import DataError
 from neethelpers.presentation import fmt
 from neethelpers.registry import counties
-from neethelpers.series import county as county_series
-from neethelpers.series import national
 from neethelpers.registry.crosswalk import _load
-from neethelpers.errors import DataError
-from neethelpers.series import intervals
+from neethelpers.series import county as county_series, intervals, national
 
 SEX_AGE = "ssb_13556_county_sex_age_own_borders"
 IMMIGRANT = county_series.IMMIGRANT_OWN_BORDERS

@@ -33,12 +33,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from neethelpers.registry import counties, structures
-from neethelpers.presentation import fmt
-from neethelpers.series import national
 from neethelpers import paths
-from neethelpers.registry.crosswalk import _forward, _load, crosswalk
 from neethelpers.errors import DataError
+from neethelpers.presentation import fmt
+from neethelpers.registry import counties, structures
+from neethelpers.registry.crosswalk import _forward, _load, crosswalk
+from neethelpers.series import national
 
 MUNICIPALITY = "ssb_13556_municipality"
 IMMIGRANT_OWN_BORDERS = "ssb_13563_county_immigrant_own_borders"
@@ -246,7 +246,7 @@ def newer_final_shares(year: int) -> pd.DataFrame:
     return d[["region_code", "value", "by_ssb"]].rename(columns={"value": "share"}).reset_index(drop=True)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def headline(county_code: str, year: int | None = None) -> Headline:
     """Headline figures for a current county: the newest final year on 2024 borders,
     the county's rank and difference from the national share, and whether a newer

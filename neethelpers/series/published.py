@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from neethelpers.registry import counties
 from neethelpers import data
+from neethelpers.registry import counties
 
 DATASET = "seed000_figures"
 #: Row order of the note's Tables 3 and 4.

@@ -25,9 +25,7 @@ import pandas as pd
 from scipy.spatial.distance import cdist
 
 from neethelpers.registry import counties
-from neethelpers.series import county as county_series
-from neethelpers.series import national
-from neethelpers.series import barometer
+from neethelpers.series import barometer, county as county_series, national
 
 LARGE_MUNICIPALITY = 5000
 N_SIMILAR = 3

@@ -18,10 +18,8 @@ from __future__ import annotations
 import pandas as pd
 
 from neethelpers.registry import counties
-from neethelpers.series import county as county_series
-from neethelpers.series import national
 from neethelpers.registry.crosswalk import _forward
-from neethelpers.series import intervals
+from neethelpers.series import county as county_series, intervals, national
 
 N_YEARS = 3
 HIGHER, LOWER, NOT_DIFFERENT = "høyere enn fylket", "lavere enn fylket", "ikke forskjellig fra fylket"

@@ -24,11 +24,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from neethelpers.errors import NeetError
 from neethelpers.presentation import fmt
 from neethelpers.registry import counties
-from neethelpers.series import national
-from neethelpers.errors import NeetError
-from neethelpers.series import barometer, intervals
+from neethelpers.series import barometer, intervals, national
 
 BY_SEX_AGE = "kjønn og alder"
 BY_IMMIGRANT = "innvandringsbakgrunn"

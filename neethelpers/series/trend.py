@@ -23,11 +23,9 @@ import pandas as pd
 import statsmodels.api as sm
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
-from neethelpers.registry import counties
-from neethelpers.series import county as county_series
-from neethelpers.series import national
 from neethelpers.errors import NeetError
-from neethelpers.series import intervals
+from neethelpers.registry import counties
+from neethelpers.series import county as county_series, intervals, national
 
 TREND_YEARS = 5
 RISING, FALLING, FLAT = "økende", "synkende", "ingen signifikant endring"

@@ -20,8 +20,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from neethelpers.series import literature
-from neethelpers.series import barometer, intervals
+from neethelpers.series import barometer, intervals, literature
 
 NEET_OUTCOMES = ("neet", "langtids_neet")
 STRONG_FINDINGS, STRONG_STUDIES = 5, 3

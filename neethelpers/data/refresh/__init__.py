@@ -26,13 +26,21 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from neethelpers.data import catalog
 from neethelpers import paths
+from neethelpers.data import catalog
 from neethelpers.data.loader import parse_bytes
-from neethelpers.errors import DataError, NeetError
-from neethelpers.data.schemas import SPECS, region_code_problem
 from neethelpers.data.refresh import jsonstat
-from neethelpers.data.refresh.sources import EUROSTAT_LICENCE, SSB_LICENCE, TARGETS, Target, eurostat_to_raw, ssb_to_raw, targets_for
+from neethelpers.data.refresh.sources import (
+    EUROSTAT_LICENCE,
+    SSB_LICENCE,
+    TARGETS,
+    Target,
+    eurostat_to_raw,
+    ssb_to_raw,
+    targets_for,
+)
+from neethelpers.data.schemas import SPECS, region_code_problem
+from neethelpers.errors import DataError, NeetError
 
 __all__ = ["refresh", "RefreshError", "RefreshResult", "make_session", "TARGETS", "targets_for", "fetch"]
 
