@@ -563,7 +563,10 @@ def edition_texts(d: ChapterData) -> dict[str, str]:
                 "viser hvor langt den syntetiske befolkningen bommer, med de største avvikene først."),
         }
     return {
-        "edition_intro": (f"Her er modellene estimert på datafilen `{Path(d.source).name}` og sammenlignet med "
+        # The file's name is user input: only through fmt.escape_user_text (a code span would let a
+        # backtick in the name end it and its markup through).
+        "edition_intro": (f"Her er modellene estimert på datafilen **{fmt.escape_user_text(Path(d.source).name)}** "
+                          "og sammenlignet med "
                           "tallene notatet publiserte."),
         "in_data": "I datafilen",
         "comparison_intro": ("Forskjellene mot notatet kan skyldes andre årganger, andre definisjoner i datafilen "
