@@ -6,8 +6,9 @@ tabulates where its data came from (``synthetic`` or ``DATAFILE-<stem>`` for a `
 file), glues every value the hand-written pages substitute, and can be told through the
 environment to misbehave:
 
-* ``NEET_TEST_PIDS=DIR`` — write the kernel's process id to ``DIR/<page>.pid`` first;
-* ``NEET_TEST_HANG=<page>`` — sleep 10 minutes in that run (``all`` = every run);
+* ``NEET_TEST_PIDS=DIR`` — write the kernel's process id to ``DIR/<name>.pid`` first (``<name>``:
+  the county's slug on a page of a notebook run per county, else the notebook's name);
+* ``NEET_TEST_HANG=<name>`` — sleep 10 minutes in that run (``all`` = every run);
 * ``NEET_TEST_SLEEP=SECONDS`` — sleep that long in every run.
 
 The kernels inherit the build's environment, so a test sets these on the ``neet`` process.
@@ -24,17 +25,20 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from neethelpers.build import plan as runs
 
-BODY = '''import os, pathlib, time
+BODY = '''import os, pathlib, time, uuid
 import pandas as pd
 from neethelpers.presentation import report
 _src = str(globals().get("data_source", "synthetic"))
 tag = "synthetic" if _src == "synthetic" else "DATAFILE-" + pathlib.Path(_src).stem
-page = str(globals().get("county", PAGE)) if PER_COUNTY else PAGE
-report.setup(page=page)
+_county = globals().get("county")
+# Two runs of one notebook may share parameters' values (a county page and its demonstration):
+# a random part keeps figure and table labels unique in the book.
+report.setup(page=PAGE + "-" + uuid.uuid4().hex[:8])
+name = report._slug(str(_county)) if PER_COUNTY else report._slug(PAGE)  # "ostfold" for a county page
 if os.environ.get("NEET_TEST_PIDS"):
-    pathlib.Path(os.environ["NEET_TEST_PIDS"], report._slug(page) + ".pid").write_text(str(os.getpid()))
+    pathlib.Path(os.environ["NEET_TEST_PIDS"], name + ".pid").write_text(str(os.getpid()))
 hang = os.environ.get("NEET_TEST_HANG", "")
-if hang and hang in ("all", report._slug(page)):
+if hang and hang in ("all", name):
     time.sleep(600)
 time.sleep(float(os.environ.get("NEET_TEST_SLEEP") or 0))
 print("source:", tag)
@@ -59,8 +63,8 @@ def install(root: Path) -> None:
         per_county = sum(1 for r in plan if r.notebook == notebook) > 1
         path = root / notebook
         real = nbformat.read(path, as_version=4)
-        params = next(c for c in real.cells if "parameters" in c.metadata.get("tags", []))
-        cell = new_code_cell(params.source)
+        params = next((c for c in real.cells if "parameters" in c.metadata.get("tags", [])), None)
+        cell = new_code_cell(params.source if params is not None else "")
         cell.metadata["tags"] = ["parameters"]
         body = BODY.replace("PAGE", json.dumps(Path(notebook).stem)).replace("KEYS", json.dumps(keys)) \
             .replace("PER_COUNTY", str(per_county))

@@ -217,12 +217,17 @@ class Faulty:
         self.pids = pids
 
     def start(self, *args: str, **env: str) -> tuple[subprocess.Popen, str]:
+        """Start ``neet ARGS``; its output goes to files (``proc.out``, ``proc.err``), not pipes,
+        so processes it leaves behind cannot keep a test waiting for the end of its output."""
         tag = uuid.uuid4().hex
         for p in self.pids.glob("*.pid"):
             p.unlink()
         full_env = {**self.project.env(), "NEET_TEST_TAG": tag, "NEET_TEST_PIDS": str(self.pids), **env}
-        proc = subprocess.Popen([sys.executable, "-m", "neethelpers.cli.main", *args], cwd=self.root, env=full_env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        out, err = self.pids.parent / f"{tag}.out", self.pids.parent / f"{tag}.err"
+        with open(out, "w") as fo, open(err, "w") as fe:
+            proc = subprocess.Popen([sys.executable, "-m", "neethelpers.cli.main", *args], cwd=self.root,
+                                    env=full_env, stdout=fo, stderr=fe, text=True)
+        proc.out, proc.err = out, err
         return proc, tag
 
     def kernel_pid(self, page: str, timeout: float = 300) -> int:
@@ -255,12 +260,12 @@ def faulty(tmp_path_factory) -> Faulty:
 def _finish(proc: subprocess.Popen, timeout: float) -> tuple[str, str, float]:
     started = time.monotonic()
     try:
-        out, err = proc.communicate(timeout=timeout)
+        proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
-        out, err = proc.communicate()
-        raise AssertionError(f"neet build did not end within {timeout} s:\n{err}") from None
-    return out, err, time.monotonic() - started
+        proc.wait()
+        raise AssertionError(f"neet build did not end within {timeout} s:\n{proc.err.read_text()}") from None
+    return proc.out.read_text(), proc.err.read_text(), time.monotonic() - started
 
 
 @pytest.mark.slow
@@ -335,7 +340,7 @@ def test_killing_the_build_kills_its_workers_and_kernels(faulty):
     proc, tag = faulty.start("build", "--force", "--jobs", "2", "--quiet", NEET_TEST_HANG="all")
     wait_for(lambda: len(list(faulty.pids.glob("*.pid"))) >= 2, 300, "two kernels")
     proc.kill()
-    proc.communicate()
+    proc.wait()
     assert wait_for(lambda: not tagged(tag), 20, "every worker and kernel to end")
     assert not lock.is_locked(faulty.root)
     assert faulty.html_hashes() == before
@@ -376,7 +381,7 @@ def test_a_killed_data_build_leaves_no_page_from_the_data_file(faulty, tmp_path,
     else:
         wait_for(lambda: (faulty.root / render.SPHINX_WORK / "html").exists(), 900, "the render to start")
     proc.kill()
-    proc.communicate()
+    proc.wait()
     assert _pages_from(faulty.root, marker), "the kill came too late to test anything"
     wait_for(lambda: not tagged(tag), 20, "every process of the killed build to end")
 
