@@ -267,20 +267,6 @@ def show_municipalities(page: Page) -> None:
     name, year = page.county.name, page.last_year
     release_words = _release_words(page)
     munis = county_series.municipalities(page.county.code)
-    county_last = page.series[(page.series["county_code"] == page.county.code) & (page.series["year"] == year)].iloc[0]
-    national_last = page.national_series.set_index("year").loc[year]
-    munis_shown = munis.assign(
-        label=[f"{n} (usikker)" if s else n for n, s in zip(munis["municipality_name"], munis["small"])])
-    report.figure(
-        series_charts.municipalities(munis_shown, national_last["share"], county_last["share"], name),
-        name="kommuner",
-        caption=(f"Andel unge 15–29 år utenfor arbeid, utdanning og arbeidsmarkedstiltak i kommunene i {name}, "
-                 f"{year}{release_words}. Skraverte stolper: usikre tall (færre enn "
-                 f"{fmt.number(county_series.SMALL_MUNICIPALITY_RESIDENTS)} unge innbyggere). Kilde: SSB tabell 13556."),
-        alt=(f"Liggende stolpediagram med én stolpe per kommune i {name}, sortert etter andel unge utenfor; "
-             "kommuner med få unge innbyggere er skravert og plassert nederst. Loddrette linjer viser fylket og landet."),
-        data=munis[["municipality_code", "municipality_name", "residents", "neet", "share", "release", "small"]],
-    )
     since = county_series.CHANGE_SINCE
     table = munis.assign(usikker=munis["small"].map({True: "usikker", False: ""}))[
         ["municipality_name", "residents", "neet", "share", "share_since", "change_points", "usikker"]].rename(

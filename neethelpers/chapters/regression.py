@@ -1,4 +1,4 @@
-"""What the regression chapter (``notebooks/04_regression.ipynb``) shows, as ready frames,
+"""What the regression chapter (``notebooks/05_regression.ipynb``) shows, as ready frames,
 figures and sentences, so the notebook only calls and displays.
 
 Everything that depends on the data source is produced here, never typed in a Markdown

@@ -89,9 +89,12 @@ def build(
                                        help="Notebooks executed in parallel (default: number of CPU cores)."),
     data: str | None = typer.Option(
         None, "--data", metavar="PATH",
-        help="Microdata for the notebooks that take a data_source parameter (the regression chapter and the "
-             "recomputed long-term NEET tables): a person-level or cell-count CSV/Parquet file (schemas: "
-             "neethelpers/microdata/schema.py), or 'synthetic' (the default, a labelled synthetic cohort)."),
+        help="Your own register data: a person-level or cell-count CSV/Parquet file (schemas: "
+             "neethelpers/microdata/schema.py). Person files are validated and aggregated to cell counts "
+             "once (cached by content hash); every county page, the overview and the national chapter then "
+             "show long-term NEET from it (with disclosure control), the regression chapter runs on it and "
+             "the synthetic demonstration part is left out. Without --data (or with 'synthetic') the default "
+             "edition is built: published figures only, the synthetic cohort in the demonstration part."),
     year: int | None = typer.Option(None, "--year", metavar="YEAR", min=2000, max=2100,
                                        help="Statistics year for the chapters that take a year parameter: from 2015 "
                                             "(after SSB's 2014/2015 break) to the last year in the data "

@@ -11,7 +11,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from neethelpers.presentation import fmt, report
@@ -177,31 +176,6 @@ def small_multiples(series: pd.DataFrame, national: pd.DataFrame, order: list[st
     fig.legend([Line2D([], [], color=HIGHLIGHT, linewidth=2.2), Line2D([], [], color=GREY, linewidth=1.3)],
                ["Fylket", "Hele landet"], loc="upper center", ncol=2, frameon=False, fontsize=12)
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / (2.5 * nrows + 0.6)))
-    return fig
-
-
-def municipalities(munis: pd.DataFrame, national_share: float, county_share: float, county_name: str):
-    """Bars per municipality; small municipalities hatched, grey and placed last."""
-    d = munis.iloc[::-1]  # barh draws bottom-up; the table order is top-down
-    fig, ax = plt.subplots(figsize=(8, 0.28 * len(d) + 1.4))
-    colours = ["#d9d9d9" if s else HIGHLIGHT for s in d["small"]]
-    bars = ax.barh(d["label"], d["share"], color=colours)
-    for bar, small in zip(bars, d["small"]):
-        if small:
-            bar.set_hatch("///")
-            bar.set_edgecolor(GREY)
-    ax.axvline(national_share, color=NATIONAL_COLOUR, linestyle="--", linewidth=1.1)
-    ax.axvline(county_share, color=report.PALETTE[1], linestyle="-", linewidth=1.1)
-    percent_axis(ax, axis="x")
-    ax.set_ylabel("")
-    ax.set_xlabel("Andel av bosatte 15–29 år")
-    ax.tick_params(axis="y", labelsize=9.5)
-    ax.grid(axis="y", visible=False)
-    handles = [Patch(color=HIGHLIGHT, label="Kommune"),
-               Patch(facecolor="#d9d9d9", edgecolor=GREY, hatch="///", label="Usikker (få unge innbyggere)"),
-               Line2D([], [], color=report.PALETTE[1], label=county_name),
-               Line2D([], [], color=NATIONAL_COLOUR, linestyle="--", label="Hele landet")]
-    ax.legend(handles=handles, frameon=False, fontsize=9.5, loc="lower right")
     return fig
 
 
