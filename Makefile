@@ -52,7 +52,10 @@ $(STAMP): requirements.txt pyproject.toml
 	  echo "Installing python$$v-venv with apt-get"; \
 	  $(SUDO) apt-get update && $(SUDO) apt-get install -y python$$v-venv; \
 	fi
-	@if [ ! -x $(BIN)/python ]; then echo "Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); fi
+	@# A venv left half-made by an interrupted set-up (no python or no pip) is made again.
+	@if ! $(BIN)/python -m pip --version >/dev/null 2>&1; then \
+	  echo "Creating $(VENV) with $(PYTHON)"; rm -rf $(VENV); $(PYTHON) -m venv $(VENV); \
+	fi
 	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt
 	$(BIN)/python -m pip install --disable-pip-version-check -q --no-deps -e .
 	@touch $(STAMP)
