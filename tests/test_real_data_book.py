@@ -374,9 +374,9 @@ def test_without_suppression_the_scanner_finds_the_coefficients(persons, fits):
 # --- the built book --------------------------------------------------------------------------
 
 
-def test_build_succeeds_in_reasonable_time(real_book):
+def test_real_data_build_publishes_a_book(real_book):
+    # Its speed is a benchmark's job (bench/microdata_scale.py --build), not a timed test's.
     assert (real_book.project.html / "index.html").is_file()
-    assert real_book.seconds < 300, f"the real-data build took {real_book.seconds:.0f} s"
 
 
 @pytest.mark.parametrize("page", DESCRIPTIVE_PAGES)
