@@ -2,7 +2,12 @@
 
 Serves the HTML of the session's full build (``built_book``) over http on 127.0.0.1 and
 visits every page of the table of contents with Debian's chromium + chromedriver
-(installed by ``make browser-deps``).
+(installed by ``make browser-deps``), at 1280 px and as a 390-px phone.
+
+Chart text on a phone is measured, not assumed: charts are SVG with text kept as text
+(``presentation.report``), so the smallest text a reader sees is the smallest
+``font-size`` in the SVG (in the SVG's own units) times the scale the page draws it at
+(the image's rendered width in CSS px divided by the width of the SVG's viewBox).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import functools
 import re
 import shutil
 import threading
+import urllib.request
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -102,6 +108,62 @@ def _toc_docs(root) -> list[str]:
     return toc.docnames(root)
 
 
+PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True}
+MIN_CHART_TEXT_PX = 11.0
+
+
+def as_phone(browser) -> None:
+    """Make the browser a 390-px phone (viewport, mobile meta viewport) until :func:`as_desktop`."""
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", PHONE)
+
+
+def as_desktop(browser) -> None:
+    browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+# With a mobile viewport, window.innerWidth grows to the page's width when the page is too
+# wide, so the phone's width is the fixed 390, not innerWidth.
+_LAYOUT_JS = """
+const vw = PHONE_WIDTH;
+const wide = Array.from(document.querySelectorAll('body *')).filter(e => {
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && r.right > vw + 1 && getComputedStyle(e).position !== 'fixed'
+        && !e.closest('.pst-scrollable-table-container, .neet-table-scroll, .dt-layout-table, .bd-sidebar-primary,'
+                     + ' .bd-sidebar-secondary, details:not([open])');
+}).slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + '.' + (e.className || '').toString().slice(0, 40));
+const charts = Array.from(document.querySelectorAll('figure.neet-figure img')).map(i => ({
+    src: i.currentSrc || i.src, width: i.getBoundingClientRect().width}));
+return {scrollWidth: document.documentElement.scrollWidth, viewport: vw, wide: wide, charts: charts,
+        lang: document.documentElement.getAttribute('lang')};
+""".replace("PHONE_WIDTH", str(PHONE["width"]))
+
+_VIEWBOX = re.compile(r'<svg[^>]*\bviewBox="[-\d.]+ [-\d.]+ ([\d.]+) [\d.]+"')
+_FONT_SIZE = re.compile(r"font-size:\s*([\d.]+)px|font:[^;\"']*?([\d.]+)px")
+
+
+@functools.cache
+def svg_text_sizes(url: str) -> tuple[float, float]:
+    """(viewBox width, smallest font-size) of an SVG chart, in the SVG's own units."""
+    text = urllib.request.urlopen(url, timeout=30).read().decode("utf-8")
+    box = _VIEWBOX.search(text)
+    sizes = [float(a or b) for a, b in _FONT_SIZE.findall(text)]
+    return (float(box.group(1)) if box else 0.0), (min(sizes) if sizes else 0.0)
+
+
+def smallest_chart_text(charts: list[dict]) -> list[tuple[str, float]]:
+    """(chart, smallest rendered text in CSS px) for every visible chart on a page."""
+    out = []
+    for chart in charts:
+        if chart["width"] <= 0:
+            continue
+        if not chart["src"].split("?")[0].endswith(".svg"):
+            out.append((chart["src"], 0.0))  # a raster chart cannot be measured: not allowed
+            continue
+        box, smallest = svg_text_sizes(chart["src"])
+        out.append((chart["src"], smallest * chart["width"] / box if box else 0.0))
+    return out
+
+
 def test_every_page_in_the_toc_loads_cleanly(built_book, site, browser):
     problems = []
     n_images = 0
@@ -145,3 +207,47 @@ def test_front_page_shows_glued_headline_figures(built_book, site, browser):
     # Norwegian percentages from the national chapter, e.g. "9,9 %" (never typed in book/index.md).
     assert re.search(r"\d+,\d\s%", section), section
     assert "{{" not in section
+
+
+def test_on_a_phone_no_page_scrolls_sideways_and_chart_text_is_readable(built_book, site, browser):
+    problems = []
+    n_charts = 0
+    as_phone(browser)
+    try:
+        for doc in _toc_docs(built_book.root):
+            browser.get(f"{site}/{doc}.html")
+            page = browser.execute_script(_LAYOUT_JS)
+            if page["scrollWidth"] > page["viewport"]:
+                problems.append(f"{doc}: {page['scrollWidth']} px wide at {page['viewport']} px "
+                                f"(too wide: {page['wide']})")
+            for src, px in smallest_chart_text(page["charts"]):
+                n_charts += 1
+                if px < MIN_CHART_TEXT_PX:
+                    problems.append(f"{doc}: chart {src.rsplit('/', 1)[-1]} has text of {px:.1f} px")
+    finally:
+        as_desktop(browser)
+    assert not problems, "\n".join(problems)
+    assert n_charts > 20, n_charts
+
+
+def test_every_page_is_bokmal_and_every_chart_has_its_numbers(built_book, site, browser):
+    problems = []
+    for doc in _toc_docs(built_book.root):
+        browser.get(f"{site}/{doc}.html")
+        info = browser.execute_script("""
+            const figs = Array.from(document.querySelectorAll('figure.neet-figure'));
+            return {lang: document.documentElement.getAttribute('lang'),
+                    figures: figs.length,
+                    noAlt: figs.filter(f => !(f.querySelector('img').getAttribute('alt') || '').trim()).length,
+                    numbers: document.querySelectorAll('details.neet-numbers table').length,
+                    xlsx: Array.from(document.querySelectorAll('a[href$=".xlsx"]')).length};
+        """)
+        if info["lang"] != "nb":
+            problems.append(f"{doc}: lang={info['lang']!r}")
+        if info["noAlt"]:
+            problems.append(f"{doc}: {info['noAlt']} chart(s) without alt text")
+        if info["numbers"] < info["figures"]:
+            problems.append(f"{doc}: {info['figures']} charts, {info['numbers']} «Vis tallene» tables")
+        if info["figures"] and not info["xlsx"]:
+            problems.append(f"{doc}: no Excel download")
+    assert not problems, "\n".join(problems)

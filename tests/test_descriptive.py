@@ -16,7 +16,7 @@ import pytest
 
 from neethelpers.errors import UnknownCountyError
 from neethelpers.microdata import descriptive as d, disclosure, schema
-from neethelpers.presentation import fmt, report
+from neethelpers.presentation import downloads, fmt, report
 from neethelpers.series import published
 
 FIXTURE_NB = Path(__file__).parent / "fixtures" / "notebooks_descriptive" / "descriptive_section.ipynb"
@@ -328,7 +328,11 @@ def _capture(monkeypatch) -> list[str]:
 
 
 def _csv_values(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    """A CSV download as text, with the internal column names and decimal points (the file
+    itself has Norwegian column names and decimal commas, see presentation.downloads)."""
+    df = downloads.read_csv(path, dtype=str, keep_default_na=False)
+    df.columns = [downloads.internal_name(c) for c in df.columns]
+    return df.apply(lambda s: s.str.replace(r"^(-?\d+),(\d+)$", r"\1.\2", regex=True))
 
 
 COUNT_COLUMN = re.compile(r"^(personer|langtids_neet|langtids_neet_i_alt|langtids_neet_med_faktoren|andre_i_alt|"
@@ -336,15 +340,19 @@ COUNT_COLUMN = re.compile(r"^(personer|langtids_neet|langtids_neet_i_alt|langtid
 SHARE_COLUMN = re.compile(r"(prosent|forhold)$")
 
 
-def unsafe_share_values(results: dict[str, d.DescriptiveResult], threshold: int) -> tuple[set, set]:
-    """Exact values of every share that rests on too few persons, and of every safe share
-    (rounded as the CSVs write them), so a collision between the two is not misread."""
+def unsafe_share_values(results: dict[str, d.DescriptiveResult], threshold: int,
+                        kind: str | None = None) -> tuple[set, set]:
+    """Exact values (to 4 decimals) of every share (``kind="share"``), ratio (``"ratio"``) or
+    both that rests on too few persons, and of every safe one, so a collision between the two
+    is not misread."""
     unsafe, safe = set(), set()
     for r in results.values():
         for name, spec in d.SPECS.items():
             frame = r.tables[name]
             flags = _unsafe(frame, spec, threshold)
-            for col in [s for s, _, _ in spec.shares] + [x for x, _ in spec.derived]:
+            cols = ([s for s, _, _ in spec.shares] if kind in (None, "share") else []) + \
+                   ([x for x, _ in spec.derived] if kind in (None, "ratio") else [])
+            for col in cols:
                 for v, bad in zip(frame[col].astype(float), flags[col]):
                     if not math.isnan(v):
                         (unsafe if bad else safe).add(round(v, 4))
@@ -437,7 +445,7 @@ def test_section_on_synthetic_data_is_labelled_and_frames_the_calibration(monkey
     assert "tab-nasjonalt-mikro-sammenligning" in text
     # no suppression for synthetic data: exact counts, no marker
     assert disclosure.marker(5) not in text
-    fig = pd.read_csv(tmp_path / "_assets" / "nasjonalt-mikro-alder-inntekt.csv", encoding="utf-8-sig")
+    fig = _csv_values(tmp_path / "_assets" / "nasjonalt-mikro-alder-inntekt.csv")
     published_rows = fig[fig["kilde"] != "beregnet"]
     assert len(published_rows) == len(published.figure2_points())
 

@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 
 from neethelpers.build import plan as runs
-from neethelpers.presentation import fmt, report
+from neethelpers.presentation import downloads, fmt, report
 
 pytestmark = pytest.mark.slow
 
@@ -69,6 +69,9 @@ def _files(page: Path, node, tag: str, attr: str, suffix: str) -> list[Path]:
 
 
 def _synthetic_png(path: Path) -> bool:
+    """The figure's file carries the label: PNG text chunk, or SVG metadata (report.figure)."""
+    if path.suffix == ".svg":
+        return f"<dc:description>{report.SYNTHETIC_LABEL}</dc:description>" in path.read_text(encoding="utf-8")
     from PIL import Image
 
     with Image.open(path) as im:
@@ -76,13 +79,13 @@ def _synthetic_png(path: Path) -> bool:
 
 
 def _synthetic_csv(path: Path) -> bool:
-    frame = pd.read_csv(path, encoding="utf-8-sig", dtype=str)
+    frame = downloads.read_csv(path, dtype=str)
     return (len(frame.columns) > 0 and frame.columns[0] == report.SYNTHETIC_COLUMN
             and frame[report.SYNTHETIC_COLUMN].eq(report.SYNTHETIC_LABEL).all())
 
 
 def _csv_ints(path: Path) -> set[int]:
-    frame = pd.read_csv(path, encoding="utf-8-sig")
+    frame = downloads.read_csv(path)
     out: set[int] = set()
     for col in frame.columns:
         values = pd.to_numeric(frame[col], errors="coerce").dropna()
@@ -140,7 +143,7 @@ def test_no_synthetic_number_outside_the_demonstration_part(built_book, syntheti
         scanned += 1
         for caption in _captions(node):
             assert not caption.startswith(report.SYNTHETIC_LABEL), (doc, caption)
-        for png in _files(page, node, "img", "src", ".png"):
+        for png in _files(page, node, "img", "src", ".png") + _files(page, node, "img", "src", ".svg"):
             assert not _synthetic_png(png), (doc, png.name)
         for csv in _files(page, node, "a", "href", ".csv"):
             assert not _synthetic_csv(csv), (doc, csv.name)
@@ -173,7 +176,7 @@ def test_every_synthetic_figure_table_and_csv_is_labelled(built_book):
                 continue
             assert caption.startswith(report.SYNTHETIC_LABEL), (doc, caption)
             counts["captions"] += 1
-        for png in _files(page, node, "img", "src", ".png"):
+        for png in _files(page, node, "img", "src", ".png") + _files(page, node, "img", "src", ".svg"):
             assert _synthetic_png(png), (doc, png.name)
             counts["png"] += 1
         for csv in _files(page, node, "a", "href", ".csv"):

@@ -402,7 +402,7 @@ def test_notebook_executed_in_the_book_build_has_its_figures_tables_and_download
     for label in ("fig-litteratur-oversikt", "fig-litteratur-faktorer", "fig-litteratur-forholdstall",
                   "tab-litteratur-risikoprofil", "tab-litteratur-strategi"):
         assert label in text
-    assert (generated / "_assets" / "litteratur-oversikt.png").exists()
+    assert (generated / "_assets" / "litteratur-oversikt.svg").exists()
     assert (generated / "_assets" / "litteratur-funn.csv").exists()
 
 

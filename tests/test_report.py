@@ -3,12 +3,14 @@ their data, tables with captions, and visible synthetic labels."""
 
 from __future__ import annotations
 
+import re
+
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 from babel.numbers import format_decimal
 
-from neethelpers.presentation import report
+from neethelpers.presentation import downloads, report
 
 
 @pytest.fixture()
@@ -44,20 +46,35 @@ def test_format_frame_writes_norwegian_numbers_and_plain_years():
     assert out["andel"][1] == "–"
 
 
-def test_figure_writes_png_and_exactly_the_plotted_data(in_tmp, shown):
+def test_figure_writes_svg_and_exactly_the_plotted_data(in_tmp, shown):
     data = pd.DataFrame({"år": [2020, 2021], "andel": [11.0, 9.5]})
     fig, ax = plt.subplots()
     ax.plot(data["år"], data["andel"])
     report.figure(fig, name="trend", caption="Andel over tid.", alt="Linje som faller", data=data)
-    png = in_tmp / "_assets" / "more-og-romsdal-trend.png"
+    svg = in_tmp / "_assets" / "more-og-romsdal-trend.svg"
     csv = in_tmp / "_assets" / "more-og-romsdal-trend.csv"
-    assert png.stat().st_size > 1000
-    pd.testing.assert_frame_equal(pd.read_csv(csv, encoding="utf-8-sig"), data)
-    md = _text(shown[-1])
+    assert svg.stat().st_size > 1000
+    pd.testing.assert_frame_equal(downloads.read_csv(csv), data)
+    md = _text(shown[-2])
     assert ":name: fig-more-og-romsdal-trend" in md
     assert ":alt: Linje som faller" in md
-    assert "<_assets/more-og-romsdal-trend.csv>" in md
+    assert "<_assets/more-og-romsdal-trend.csv>" in md and "<_assets/more-og-romsdal-trend.xlsx>" in md
     assert report.SYNTHETIC_LABEL not in md
+    numbers = _text(shown[-1])
+    assert numbers.startswith("<details") and "<summary>Vis tallene</summary>" in numbers
+    assert '<th scope="row">2020</th><td>11,0</td>' in numbers
+
+
+def test_figure_text_is_at_least_the_minimum_size_and_the_figure_phone_wide(in_tmp, shown):
+    fig, ax = plt.subplots(figsize=(10, 5))
+    ax.plot([1, 2], [1, 2])
+    ax.text(1, 1, "liten", fontsize=6)
+    report.figure(fig, name="liten", caption="C.", alt="a", data=pd.DataFrame({"x": [1]}))
+    svg = (in_tmp / "_assets" / "more-og-romsdal-liten.svg").read_text(encoding="utf-8")
+    sizes = [float(x) for x in re.findall(r"font-size: ([\d.]+)px", svg)]
+    assert sizes and min(sizes) >= report.MIN_FONT_PT
+    width_pt = float(re.search(r'<svg[^>]* width="([\d.]+)pt"', svg).group(1))
+    assert width_pt <= report.FIGURE_WIDTH_IN * 72 * 1.15  # tight bounding box may add a margin
 
 
 def test_synthetic_figure_and_table_say_so(in_tmp, shown):
@@ -76,6 +93,7 @@ def test_table_is_a_numbered_list_table_with_download(in_tmp, shown):
     assert ":name: tab-more-og-romsdal-rang" in md
     assert "* - Oslo\n  - 10,1" in md
     assert (in_tmp / "_assets" / "more-og-romsdal-rang.csv").exists()
+    assert (in_tmp / "_assets" / "more-og-romsdal-rang.xlsx").exists()
 
 
 def test_table_cells_escape_pipes_and_newlines(in_tmp, shown):
@@ -84,23 +102,24 @@ def test_table_cells_escape_pipes_and_newlines(in_tmp, shown):
 
 
 def test_synthetic_labels_travel_into_the_image_the_caption_and_the_csv(in_tmp, shown):
-    from PIL import Image
-
     data = pd.DataFrame({"a": [1.0]})
     fig, _ = plt.subplots()
     report.figure(fig, name="s", caption="Modell.", alt="x", data=data, synthetic=True)
     assert report.SYNTHETIC_LABEL in [t.get_text() for t in fig.texts]  # drawn inside the image
-    with Image.open(in_tmp / "_assets" / "more-og-romsdal-s.png") as im:
-        assert im.text[report.SYNTHETIC_PNG_KEY] == report.SYNTHETIC_LABEL
+    svg = (in_tmp / "_assets" / "more-og-romsdal-s.svg").read_text(encoding="utf-8")
+    assert f"<dc:description>{report.SYNTHETIC_LABEL}</dc:description>" in svg  # and in its metadata
     report.table(data, name="t", caption="Tabell.", synthetic=True)
     assert f"{{list-table}} **{report.SYNTHETIC_LABEL}.** Tabell." in _text(shown[-1])
     for stem in ("s", "t"):
-        csv = pd.read_csv(in_tmp / "_assets" / f"more-og-romsdal-{stem}.csv", encoding="utf-8-sig")
-        assert list(csv.columns) == [report.SYNTHETIC_COLUMN, "a"]
+        path = in_tmp / "_assets" / f"more-og-romsdal-{stem}.csv"
+        assert downloads.header_line(path).startswith(report.SYNTHETIC_LABEL)  # first line
+        csv = downloads.read_csv(path)
+        assert list(csv.columns) == [report.SYNTHETIC_COLUMN, "a"]  # and first column
         assert (csv[report.SYNTHETIC_COLUMN] == report.SYNTHETIC_LABEL).all()
     fig2, _ = plt.subplots()
     report.figure(fig2, name="p", caption="Offentlig.", alt="x", data=data)
-    assert pd.read_csv(in_tmp / "_assets" / "more-og-romsdal-p.csv", encoding="utf-8-sig").columns[0] == "a"
+    assert downloads.read_csv(in_tmp / "_assets" / "more-og-romsdal-p.csv").columns[0] == "a"
+    assert report.SYNTHETIC_LABEL not in (in_tmp / "_assets" / "more-og-romsdal-p.svg").read_text(encoding="utf-8")
 
 
 def test_a_cell_starting_with_an_ordinal_is_not_a_list_item(in_tmp, shown):

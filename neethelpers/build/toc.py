@@ -20,7 +20,8 @@ HEADER = (
 
 FRONT_PAGE = "book/index"
 DEMO_CAPTION = "Demonstrasjon på syntetiske data"
-APPENDIX = ("book/appendix/data", "book/appendix/metode", "book/appendix/om-utgaven", "book/references")
+APPENDIX = ("book/appendix/data", "book/appendix/metode", "book/appendix/om-utgaven",
+            "book/appendix/tilgjengelighet", "book/references")
 
 
 def _appendix(plan: list[runs.Run]) -> list[str]:

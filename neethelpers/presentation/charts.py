@@ -18,9 +18,13 @@ from neethelpers.presentation import fmt, report
 GREY = "#777777"
 HIGHLIGHT = report.PALETTE[0]
 NATIONAL_COLOUR = "#000000"
-# Numbers written on bars and panel labels: figures are scaled to the page width (about
-# 8 inches), so text must be at least this large in points to stay readable there.
-VALUE_FONTSIZE = 10.5
+# Charts are drawn for a phone's column (``report.FIGURE_WIDTH_IN``, 5 inches, shown about
+# 350 CSS px wide on a 390-px phone): every text is at least ``report.MIN_FONT_PT`` points,
+# which is at least 11 CSS px there. Legends sit outside the plotting area (below it), so
+# they never cover data.
+W = report.FIGURE_WIDTH_IN
+VALUE_FONTSIZE = report.MIN_FONT_PT
+SMALL = report.MIN_FONT_PT
 
 
 def percent_axis(ax, axis: str = "y", decimals: int = 0) -> None:
@@ -35,7 +39,8 @@ def number_axis(ax, axis: str = "y", decimals: int = 0) -> None:
 
 
 def year_axis(ax) -> None:
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    # at most about five years on the axis: four-digit years at 12 pt fill a phone-width axis
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: str(int(v))))
 
 
@@ -43,7 +48,8 @@ def mark_break(ax, first_year_after: int, text: str) -> None:
     """A dashed vertical line between ``first_year_after - 1`` and ``first_year_after``."""
     x = first_year_after - 0.5
     ax.axvline(x, color=GREY, linestyle="--", linewidth=1)
-    ax.text(x, 1.0, f" {text}", transform=ax.get_xaxis_transform(), va="top", ha="left", fontsize=9.5, color=GREY)
+    # above the plotting area, so the label never covers a line
+    ax.text(x, 1.01, text, transform=ax.get_xaxis_transform(), va="bottom", ha="center", fontsize=SMALL, color=GREY)
 
 
 def lines(
@@ -61,11 +67,11 @@ def lines(
     styles: dict[str, str] | None = None,
     decimals: int = 0,
     ylim_zero: bool = True,
-    figsize=(8, 4.5),
-    legend_below: bool = False,
+    figsize=(W, 4.2),
+    legend_below: bool = True,
 ):
     """One line per ``hue`` value; points of preliminary releases are drawn hollow."""
-    fig, ax = plt.subplots(figsize=figsize)
+    fig, ax = plt.subplots(layout="constrained", figsize=figsize)
     keys = order or list(dict.fromkeys(data[hue]))
     for i, key in enumerate(keys):
         d = data[data[hue] == key].sort_values(x)
@@ -95,19 +101,27 @@ def lines(
     if preliminary and preliminary in data and (data[preliminary] == "foreløpig").any():
         handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgecolor=GREY))
         labels.append("foreløpige tall")
-    if legend_below:
-        ax.legend(handles, labels, frameon=False, fontsize=9.5, loc="upper center", bbox_to_anchor=(0.5, -0.1),
-                  ncol=2)
-    else:
-        ax.legend(handles, labels, frameon=False, loc="lower left", fontsize=10)
+    _legend_below(fig, handles, labels)
+    # room for the legend under the plot: one line per entry (or per two entries)
+    rows = len(labels) if max((len(str(t)) for t in labels), default=0) > 22 else (len(labels) + 1) // 2
+    fig.set_figheight(figsize[1] + 0.25 * rows)
     return fig
+
+
+def _legend_below(fig, handles, labels, ncol: int | None = None) -> None:
+    """The legend under the plot (constrained layout makes room for it): never over data."""
+    if not handles:
+        return
+    longest = max(len(str(t)) for t in labels)
+    ncol = ncol or (1 if longest > 22 else 2)
+    fig.legend(handles, labels, frameon=False, fontsize=SMALL, loc="outside lower center", ncol=ncol)
 
 
 def ranking(rank: pd.DataFrame, national_share: float, *, label_col: str = "county_name", highlight: str | None = None,
             xlabel: str = "Andel av bosatte 15–29 år"):
     """Horizontal bars sorted by share with the national level as a vertical line."""
     d = rank.sort_values("share")
-    fig, ax = plt.subplots(figsize=(8, 0.35 * len(d) + 1.2))
+    fig, ax = plt.subplots(layout="constrained", figsize=(W, 0.34 * len(d) + 1.4))
     colours = [HIGHLIGHT if (highlight is None or n == highlight) else "#9ecae1" for n in d[label_col]]
     ax.barh(d[label_col], d["share"], color=colours)
     for yv, v in enumerate(d["share"]):
@@ -115,6 +129,7 @@ def ranking(rank: pd.DataFrame, national_share: float, *, label_col: str = "coun
     ax.axvline(national_share, color=NATIONAL_COLOUR, linestyle="--", linewidth=1.2)
     ax.text(national_share, len(d) - 0.4, f" Hele landet {fmt.percent(national_share)}", fontsize=VALUE_FONTSIZE,
             va="bottom")
+    ax.set_xlim(0, max(d["share"].max(), national_share) * 1.22)
     percent_axis(ax, axis="x")
     ax.set_xlabel(xlabel)
     ax.set_ylabel("")
@@ -128,7 +143,7 @@ def heat_table(table: pd.DataFrame, *, reforms: tuple[int, ...] = (2018, 2020, 2
     the exact values are in the figure's CSV download."""
     import seaborn as sns
 
-    fig, ax = plt.subplots(figsize=(9, 0.42 * len(table) + 1.4))
+    fig, ax = plt.subplots(layout="constrained", figsize=(W, 0.36 * len(table) + 1.8))
     sns.heatmap(table, annot=False, cmap="Blues", linewidths=0.4, linecolor="white", ax=ax,
                 cbar_kws={"label": "Andel av bosatte 15–29 år", "shrink": 0.8,
                           "format": FuncFormatter(lambda v, _pos: fmt.percent(v, 0))})
@@ -148,14 +163,15 @@ def heat_table(table: pd.DataFrame, *, reforms: tuple[int, ...] = (2018, 2020, 2
     return fig
 
 
-def small_multiples(series: pd.DataFrame, national: pd.DataFrame, order: list[str], *, ncols: int = 3,
+def small_multiples(series: pd.DataFrame, national: pd.DataFrame, order: list[str], *, ncols: int = 2,
                     break_year: int | None = None):
     """One small panel per county (share 2008–2024) with the national line in grey.
 
     Every panel has the same axes and the same three year ticks (first, middle and last
     year), written on every panel, so any two panels compare at a glance."""
     nrows = int(np.ceil(len(order) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(9.5, 2.5 * nrows + 0.6), sharex=True, sharey=True)
+    fig, axes = plt.subplots(nrows, ncols, layout="constrained", figsize=(W, 1.9 * nrows + 0.7), sharex=True,
+                             sharey=True)
     first, last = int(series["year"].min()), int(series["year"].max())
     ticks = [first, (first + last) // 2, last]
     for ax, name in zip(axes.flat, order):
@@ -164,7 +180,7 @@ def small_multiples(series: pd.DataFrame, national: pd.DataFrame, order: list[st
         ax.plot(d["year"], d["share"], color=HIGHLIGHT, linewidth=2.2)
         if break_year:
             ax.axvline(break_year - 0.5, color=GREY, linestyle=":", linewidth=1)
-        ax.set_title(name, fontsize=12)
+        ax.set_title(name, fontsize=12.5)
         percent_axis(ax)
         ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
         ax.set_xticks(ticks)
@@ -174,8 +190,7 @@ def small_multiples(series: pd.DataFrame, national: pd.DataFrame, order: list[st
     for ax in list(axes.flat)[len(order):]:
         ax.set_visible(False)
     fig.legend([Line2D([], [], color=HIGHLIGHT, linewidth=2.2), Line2D([], [], color=GREY, linewidth=1.3)],
-               ["Fylket", "Hele landet"], loc="upper center", ncol=2, frameon=False, fontsize=12)
-    fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / (2.5 * nrows + 0.6)))
+               ["Fylket", "Hele landet"], loc="outside upper center", ncol=2, frameon=False, fontsize=12)
     return fig
 
 
@@ -184,7 +199,7 @@ def paired_bars(data: pd.DataFrame, *, category: str, left: str, right: str, lef
     """Two bars per category (e.g. long-term NEET vs others); missing values are not
     drawn and are marked "ikke oppgitt" so a gap is visible, not shown as zero. Bar labels
     come from ``left_text``/``right_text`` columns when given (values as printed)."""
-    fig, ax = plt.subplots(figsize=(8, 0.7 * len(data) + 1.2))
+    fig, ax = plt.subplots(layout="constrained", figsize=(W, 0.75 * len(data) + 1.8))
     yv = np.arange(len(data))
     h = 0.38
     for offset, col, text_col, lab, colour in ((-h / 2, left, left_text, left_label, report.PALETTE[3]),
@@ -201,13 +216,16 @@ def paired_bars(data: pd.DataFrame, *, category: str, left: str, right: str, lef
     percent_axis(ax, axis="x")
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
-    ax.legend(frameon=False, fontsize=VALUE_FONTSIZE, loc="lower right")
+    ax.set_xlim(0, np.nanmax(np.r_[data[left].astype(float), data[right].astype(float), 1]) * 1.35)
+    handles, labels = ax.get_legend_handles_labels()
+    _legend_below(fig, handles, labels)
     return fig
 
 
 def share_and_count(data: pd.DataFrame, *, break_year: int | None = None, break_text: str = ""):
     """Two panels: the share (line) above the number of persons (bars), same years."""
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), sharex=True, gridspec_kw={"height_ratios": [3, 2]})
+    fig, (top, bottom) = plt.subplots(2, 1, layout="constrained", figsize=(W, 5.6), sharex=True,
+                                      gridspec_kw={"height_ratios": [3, 2]})
     fin = data[data["release"] != "foreløpig"]
     pre = data[data["release"] == "foreløpig"]
     top.plot(data["year"], data["share"], color=HIGHLIGHT, linewidth=2)
@@ -225,18 +243,18 @@ def share_and_count(data: pd.DataFrame, *, break_year: int | None = None, break_
     if break_year:
         for ax in (top, bottom):
             ax.axvline(break_year - 0.5, color=GREY, linestyle="--", linewidth=1)
-        top.text(break_year - 0.5, 1.0, f" {break_text}", transform=top.get_xaxis_transform(), va="top",
-                 fontsize=9.5, color=GREY)
+        top.text(break_year - 0.5, 1.01, break_text, transform=top.get_xaxis_transform(), va="bottom",
+                 ha="center", fontsize=SMALL, color=GREY)
     if len(pre):
-        top.legend(frameon=False, fontsize=10, loc="lower left")
-    fig.tight_layout()
+        handles, labels = top.get_legend_handles_labels()
+        _legend_below(fig, handles, labels)
     return fig
 
 
 def flagged_lines(data: pd.DataFrame, *, hue: str = "country", ylabel: str, flag_col: str = "flag",
                   flag_words: dict[str, str] | None = None, order: list[str] | None = None, focus: str | None = None):
     """Lines per country with Eurostat flags written next to the flagged points."""
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, ax = plt.subplots(layout="constrained", figsize=(W, 4.2))
     keys = order or list(dict.fromkeys(data[hue]))
     for i, key in enumerate(keys):
         d = data[data[hue] == key].sort_values("year")
@@ -246,7 +264,7 @@ def flagged_lines(data: pd.DataFrame, *, hue: str = "country", ylabel: str, flag
         if flag_col in d:
             for x, yv, f in zip(d["year"], d["share"], d[flag_col]):
                 if f:
-                    ax.annotate(f, (x, yv), textcoords="offset points", xytext=(0, 5), ha="center", fontsize=9.5,
+                    ax.annotate(f, (x, yv), textcoords="offset points", xytext=(0, 5), ha="center", fontsize=SMALL,
                                 color=colour, fontweight="bold")
     ax.set_ylim(bottom=0)
     percent_axis(ax)
@@ -258,18 +276,19 @@ def flagged_lines(data: pd.DataFrame, *, hue: str = "country", ylabel: str, flag
         if flag_col in data and (data[flag_col] == code).any():
             handles.append(Line2D([], [], linestyle=""))
             labels.append(f"{code} = {words}")
-    ax.legend(handles, labels, frameon=False, fontsize=9.5, loc="lower left", ncol=2)
+    _legend_below(fig, handles, labels)
     return fig
 
 
 def bars(data: pd.DataFrame, *, label: str, value: str, text: str | None = None, xlabel: str = "Andel (%)",
          colours: list[str] | None = None):
     """Simple horizontal bars with the value written at the end of each bar."""
-    fig, ax = plt.subplots(figsize=(8, 0.55 * len(data) + 1.0))
+    fig, ax = plt.subplots(layout="constrained", figsize=(W, 0.6 * len(data) + 1.2))
     ax.barh(data[label], data[value], color=colours or HIGHLIGHT)
     texts = data[text] if text else [fmt.percent(v) for v in data[value]]
     for yv, (v, t) in enumerate(zip(data[value], texts)):
         ax.text(v + 0.4, yv, t, va="center", fontsize=VALUE_FONTSIZE)
+    ax.set_xlim(0, float(np.nanmax(np.r_[data[value].astype(float), 1])) * 1.3)
     ax.invert_yaxis()
     percent_axis(ax, axis="x")
     ax.set_xlabel(xlabel)

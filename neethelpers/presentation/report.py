@@ -4,18 +4,28 @@ Notebooks call these functions instead of displaying objects themselves, so ever
 follows one house style:
 
 * numbers in prose are glued (``glue_text`` + ``{glue:md}`name``` in Markdown);
-* every figure is a numbered MyST figure with a caption, alt text and a link to
-  download exactly the data plotted as CSV;
-* every table is a numbered table with a caption and a CSV download;
+* every figure is a numbered MyST figure (SVG, drawn for a phone-width column) with a
+  caption, alt text, its numbers as a collapsed table («Vis tallene») for screen
+  readers, and links to download exactly the data plotted as CSV and Excel;
+* every table is a numbered table with a caption and CSV and Excel downloads
+  (:mod:`neethelpers.presentation.downloads` says how those files are written);
 * anything computed from the synthetic cohort carries a visible label.
 
 Figures and data files are written to ``_assets/`` next to the executed notebook
 (papermill runs each notebook with its output folder as working directory), so the
 rendered page can link to them.
+
+Chart text and phones: figures are saved as SVG with text kept as text, at most
+:data:`FIGURE_WIDTH_IN` inches wide, and no text smaller than :data:`MIN_FONT_PT` points
+(smaller text is enlarged when the figure is saved). An SVG of width ``W`` points shown
+``w`` CSS pixels wide draws a ``s``-point font at ``s * w / W`` CSS pixels; the book's
+column on a 390-px phone is about 342 px, so 4,7 inches (338 pt) and 12 points give
+about 12 CSS px (at least 11 with room for the bounding box). The browser test measures exactly this on every page.
 """
 
 from __future__ import annotations
 
+import html as _html
 import re
 from pathlib import Path
 
@@ -28,7 +38,7 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 from IPython.display import HTML, Markdown, display  # noqa: E402
 
-from neethelpers.presentation import fmt  # noqa: E402
+from neethelpers.presentation import downloads, fmt  # noqa: E402
 
 ASSET_DIR_NAME = "_assets"
 SYNTHETIC_LABEL = "Syntetiske data"
@@ -40,7 +50,13 @@ SYNTHETIC_EXPLANATION = (
 # Okabe–Ito: distinguishable for the common forms of colour blindness.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 
-_state = {"page": "side"}
+# Figures are drawn for the phone column (see the module docstring); the CSS caps their
+# width on wide screens so text is not blown up there either.
+FIGURE_WIDTH_IN = 4.7
+MIN_FONT_PT = 12.0
+SHOW_NUMBERS = "Vis tallene"
+
+_state = {"page": "side", "title": "side"}
 
 
 def _slug(text: str) -> str:
@@ -51,13 +67,27 @@ def _slug(text: str) -> str:
 def setup(page: str) -> None:
     """Apply the house style and set the page prefix for figure and table labels."""
     _state["page"] = _slug(page) or "side"
+    _state["title"] = page
     sns.set_theme(style="whitegrid", palette=PALETTE, font_scale=1.0)
     plt.rcParams.update(
         {
-            "figure.figsize": (8, 4.5),
+            "figure.figsize": (FIGURE_WIDTH_IN, 3.6),
             "figure.dpi": 100,
+            "figure.constrained_layout.use": True,
             "savefig.dpi": 110,
             "savefig.bbox": "tight",
+            "savefig.format": "svg",
+            # text stays text in the SVG (searchable, scalable, measurable by the tests)
+            "svg.fonttype": "none",
+            "font.family": "sans-serif",
+            "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica", "Liberation Sans"],
+            "font.size": 12,
+            "axes.titlesize": 13,
+            "axes.labelsize": 12,
+            "xtick.labelsize": MIN_FONT_PT,
+            "ytick.labelsize": MIN_FONT_PT,
+            "legend.fontsize": MIN_FONT_PT,
+            "legend.title_fontsize": 12,
             "axes.titleweight": "bold",
             "axes.formatter.use_locale": False,
             "axes.spines.top": False,
@@ -87,16 +117,159 @@ SYNTHETIC_COLUMN = "datagrunnlag"
 SYNTHETIC_PNG_KEY = "Datagrunnlag"
 
 
-def _write_csv(data: pd.DataFrame, stem: str, synthetic: bool = False) -> str:
-    rel = f"{ASSET_DIR_NAME}/{stem}.csv"
+
+def _write_downloads(data: pd.DataFrame, stem: str, *, caption: str, synthetic: bool,
+                     source: str | None, decimals=None) -> tuple[str, str]:
+    """Write ``_assets/<stem>.csv`` and ``.xlsx`` (see :mod:`downloads`); relative paths."""
     asset_dir()
-    if synthetic:
+    if synthetic:  # the label travels with the file: first line (downloads) and first column
         data = data.copy()
         data.insert(0, SYNTHETIC_COLUMN, SYNTHETIC_LABEL)
-    # utf-8-sig so Excel opens Norwegian letters correctly; ';' is not used because the
-    # file is also meant for programs, and decimal points keep values machine-readable.
-    data.to_csv(Path.cwd() / rel, index=False, encoding="utf-8-sig")
-    return rel
+    downloads.write(data, Path.cwd() / ASSET_DIR_NAME / stem, caption=caption, source=source,
+                    synthetic=synthetic, page=_state["title"], decimals=decimals)
+    return f"{ASSET_DIR_NAME}/{stem}.csv", f"{ASSET_DIR_NAME}/{stem}.xlsx"
+
+
+def _download_links(csv: str, xlsx: str) -> str:
+    return (f"{{download}}`Last ned tallene (CSV) <{csv}>` · "
+            f"{{download}}`Last ned tallene (Excel) <{xlsx}>`")
+
+
+def _wrap_long_labels(fig, width: int = 24) -> None:
+    """Break long category labels (y axis of bar charts, legend entries) over lines."""
+    import textwrap
+
+    from matplotlib.category import StrCategoryLocator
+    from matplotlib.ticker import FixedLocator
+
+    for ax in fig.axes:
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        categorical = isinstance(ax.yaxis.get_major_locator(), (FixedLocator, StrCategoryLocator))
+        if categorical and any(len(t) > width for t in labels):
+            wrapped = [textwrap.fill(t, width) for t in labels]
+            ax.set_yticks(ax.get_yticks(), wrapped)
+            # rows of two-line labels need more room, or the labels run into each other
+            lines = max(t.count("\n") + 1 for t in wrapped)
+            w, h = fig.get_size_inches()
+            fig.set_size_inches(w, h + len(labels) * (lines - 1) * MIN_FONT_PT * 1.2 / 72)
+    for legend in [*fig.legends, *[ax.get_legend() for ax in fig.axes if ax.get_legend()]]:
+        for text in legend.get_texts():
+            if len(text.get_text()) > 34:
+                text.set_text(textwrap.fill(text.get_text(), 34))
+
+
+def _wrap_wide_axis_labels(fig) -> None:
+    """An x-axis label wider than its axes sticks out of the figure: break it over lines."""
+    import textwrap
+
+    for ax in fig.axes:
+        label = ax.xaxis.label
+        text = label.get_text().replace("\n", " ")
+        if not text or not ax.get_visible() or ax.get_window_extent().width < 0.25 * fig.bbox.width:
+            continue  # (an axes squeezed to nothing is a layout that has not been fitted yet)
+        ratio = ax.get_window_extent().width / max(label.get_window_extent().width, 1)
+        if ratio < 1:
+            wrapped = textwrap.fill(text, max(8, int(len(text) * ratio) - 1))
+            label.set_text(wrapped)
+            w, h = fig.get_size_inches()
+            fig.set_size_inches(w, h + wrapped.count("\n") * label.get_fontsize() * 1.2 / 72)
+            fig.canvas.draw()
+
+
+def _legend_misplaced(fig, legend) -> bool:
+    """A legend with a row wider than the figure, or beside the plot (no room on a phone)."""
+    extent = legend.get_window_extent()
+    if extent.width > fig.bbox.width * 0.98 and legend._ncols > 1:
+        return True
+    if legend in fig.legends:
+        return False
+    anchor = legend.get_bbox_to_anchor().transformed(legend.axes.transAxes.inverted())
+    return anchor.x0 >= 1 or extent.x1 > fig.bbox.width + 1
+
+
+def _one_entry_per_line(fig, legend) -> None:
+    """Draw ``legend`` again with one entry per line, at the same place, or under the figure
+    if it was under or beside the plot (a legend's layout is fixed when it is made, so its
+    number of columns cannot simply be changed)."""
+    handles = legend.legend_handles
+    labels = [t.get_text() for t in legend.get_texts()]
+    size = legend.get_texts()[0].get_fontsize() if labels else MIN_FONT_PT
+    title = legend.get_title().get_text() or None
+    options = {"ncols": 1, "frameon": legend.get_frame_on(), "fontsize": size, "title": title}
+    if legend in fig.legends:
+        fig.legends.remove(legend)
+        fig.legend(handles, labels, loc="outside lower center", **options)
+        return
+    ax = legend.axes
+    anchor = legend.get_bbox_to_anchor().transformed(ax.transAxes.inverted())
+    loc = legend._loc
+    legend.remove()
+    if anchor.y0 < 0 or anchor.x0 >= 1:  # under or beside the plot: under everything (the layout makes room)
+        fig.legend(handles, labels, loc="outside lower center", **options)
+        return
+    anchor = (anchor.x0, anchor.y0) if anchor.width < 1e-9 else tuple(anchor.bounds)
+    ax.legend(handles, labels, loc=loc, bbox_to_anchor=anchor, **options)
+
+
+def _fit_for_phone(fig) -> None:
+    """Make a figure fit the phone column: at most :data:`FIGURE_WIDTH_IN` wide *including*
+    everything drawn outside the axes (the SVG is cut to its tight bounding box, and that
+    width is what the page scales), no text below :data:`MIN_FONT_PT`, long labels wrapped."""
+    import matplotlib.text as mtext
+
+    w, h = fig.get_size_inches()
+    if w > FIGURE_WIDTH_IN + 0.01:
+        # the height stays: text does not shrink with the width, so the figure needs it
+        fig.set_size_inches(FIGURE_WIDTH_IN, h)
+    for text in fig.findobj(mtext.Text):
+        if text.get_text() and text.get_fontsize() < MIN_FONT_PT:
+            text.set_fontsize(MIN_FONT_PT)
+    _wrap_long_labels(fig)
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    if not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
+        try:  # constrained layout makes room for legends and labels outside the plot
+            fig.set_layout_engine("constrained")
+        except RuntimeError:  # (not allowed once a colorbar was laid out by another engine)
+            pass
+    for _ in range(6):  # labels sticking out widen the saved SVG: narrow the figure instead
+        fig.canvas.draw()
+        legends = [*fig.legends, *[ax.get_legend() for ax in fig.axes if ax.get_legend()]]
+        wide = [lg for lg in legends if _legend_misplaced(fig, lg)]
+        if wide:
+            for legend in wide:
+                _one_entry_per_line(fig, legend)  # a legend row wider than the figure
+            continue
+        _wrap_wide_axis_labels(fig)
+        bbox = fig.get_tightbbox(fig.canvas.get_renderer())
+        excess = bbox.width - FIGURE_WIDTH_IN
+        if excess <= 0.04:
+            break
+        width = fig.get_size_inches()[0] - excess - 0.02
+        if width < 2.5:
+            break
+        fig.set_size_inches(width, fig.get_size_inches()[1])
+
+
+def numbers_table(data: pd.DataFrame, caption: str, decimals=None) -> str:
+    """The figure's numbers as a collapsed HTML table («Vis tallene») for readers who cannot
+    see the chart (screen readers) or want the exact values."""
+    frame = downloads.prepare(data, decimals)
+    rule = {}
+    for original, col in zip(data.columns, frame.columns):
+        fallback = decimals.get(original) if isinstance(decimals, dict) else decimals
+        d = downloads.decimals_for(original, fallback)
+        rule[col] = d if d is not None else downloads.decimals_present(frame[col])
+    shown = format_frame(frame, rule)
+    head = "".join(f'<th scope="col">{_html.escape(str(c))}</th>' for c in shown.columns)
+    rows = []
+    for row in shown.itertuples(index=False):
+        cells = [_html.escape(str(v)) for v in row]
+        rows.append(f'<tr><th scope="row">{cells[0]}</th>' + "".join(f"<td>{c}</td>" for c in cells[1:]) + "</tr>")
+    return (f'<details class="neet-numbers"><summary>{SHOW_NUMBERS}</summary>'
+            f'<div class="neet-table-scroll" tabindex="0" role="region" aria-label="{_html.escape(SHOW_NUMBERS)}">'
+            f'<table class="table neet-numbers-table"><caption>{_html.escape(downloads._plain(caption))}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div></details>")
 
 
 def _escape(text: str) -> str:
@@ -144,38 +317,46 @@ def figure(
     alt: str,
     data: pd.DataFrame,
     synthetic: bool = False,
+    source: str | None = None,
+    decimals: int | dict[str, int] | None = None,
 ) -> None:
-    """Save ``fig``, show it as a numbered figure with caption and alt text, and offer
-    ``data`` (exactly what is plotted) as a CSV download. Closes the figure.
+    """Save ``fig``, show it as a numbered figure with caption and alt text, its numbers as
+    a collapsed table («Vis tallene»), and offer ``data`` (exactly what is plotted) as CSV
+    and Excel downloads headed by ``source`` (default: the «Kilde: …» of the caption).
 
-    ``fig`` is a matplotlib figure (saved as PNG) or a ready SVG document as text, e.g. a
-    map from :mod:`neethelpers.presentation.maps` (saved as SVG and shown at its own width,
-    scaled down on narrow screens).
+    ``fig`` is a matplotlib figure (saved as SVG fitted to a phone's column, see the module
+    docstring; closed here) or a ready SVG document as text, e.g. a map from
+    :mod:`neethelpers.presentation.maps` (saved as it is and shown at its own width, scaled
+    down on narrow screens).
     """
     stem = _asset_name(name)
+    svg = f"{ASSET_DIR_NAME}/{stem}.svg"
     asset_dir()
-    width = "100%"
     if isinstance(fig, str):
         if synthetic:
             raise ValueError("an SVG figure cannot be labelled as synthetic; draw the label into it")
-        png = f"{ASSET_DIR_NAME}/{stem}.svg"
-        (Path.cwd() / png).write_text(fig, encoding="utf-8")
+        (Path.cwd() / svg).write_text(fig, encoding="utf-8")
         m = re.search(r'<svg[^>]*\swidth="([0-9.]+)"', fig)
-        width = f"{m.group(1)}px" if m else width
+        options = (f"\n:width: {m.group(1)}px" if m else "") + "\n:figclass: neet-map"
     else:
-        png = f"{ASSET_DIR_NAME}/{stem}.png"
         if synthetic:
-            fig.text(0.99, 0.01, SYNTHETIC_LABEL, ha="right", va="bottom", fontsize=10,
-                     color="#D55E00", fontweight="bold")
-        fig.savefig(Path.cwd() / png, metadata={SYNTHETIC_PNG_KEY: SYNTHETIC_LABEL} if synthetic else None)
+            fig.text(0.99, 0.01, SYNTHETIC_LABEL, ha="right", va="bottom", fontsize=MIN_FONT_PT,
+                     color="#B23A00", fontweight="bold")
+        _fit_for_phone(fig)
+        # the label also travels in the file's metadata (<dc:description>)
+        meta = {"Date": None, "Description": SYNTHETIC_LABEL} if synthetic else {"Date": None}
+        fig.savefig(Path.cwd() / svg, format="svg", metadata=meta)
         plt.close(fig)
-    csv = _write_csv(data, stem, synthetic)
+        options = "\n:figclass: neet-figure"
+    cap = _caption(caption, synthetic)
+    csv, xlsx = _write_downloads(data, stem, caption=cap, synthetic=synthetic, source=source, decimals=decimals)
     display(
         Markdown(
-            f":::{{figure}} {png}\n:name: {label('fig', name)}\n:alt: {_escape(alt)}\n:width: {width}\n\n"
-            f"{_caption(caption, synthetic)} {{download}}`Last ned tallene (CSV) <{csv}>`\n:::\n"
+            f":::{{figure}} {svg}\n:name: {label('fig', name)}\n:alt: {_escape(alt)}{options}\n\n"
+            f"{cap} {_download_links(csv, xlsx)}\n:::\n"
         )
     )
+    display(HTML(numbers_table(data, cap, decimals)))
 
 
 def _format_cell(value, decimals: int) -> str:
@@ -226,24 +407,6 @@ def _list_table(df: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-# Every text DataTables shows a reader, in Norwegian (its defaults are English, e.g. "entries per page").
-DATATABLES_LANGUAGE = {
-    "search": "Søk:",
-    "lengthMenu": "_MENU_ rader per side",
-    "info": "Viser _START_–_END_ av _TOTAL_ rader",
-    "infoEmpty": "Ingen rader",
-    "infoFiltered": "(filtrert fra _MAX_ rader)",
-    "zeroRecords": "Ingen rader passer med søket",
-    "emptyTable": "Tabellen er tom",
-    "loadingRecords": "Laster …",
-    "processing": "Behandler …",
-    "paginate": {"first": "Første", "last": "Siste", "next": "Neste", "previous": "Forrige"},
-    "aria": {"sortAscending": ": sorter stigende", "sortDescending": ": sorter synkende",
-             "paginate": {"first": "Første side", "last": "Siste side", "next": "Neste side",
-                          "previous": "Forrige side"}},
-}
-
-
 def table(
     df: pd.DataFrame,
     *,
@@ -253,29 +416,24 @@ def table(
     interactive: bool = False,
     data: pd.DataFrame | None = None,
     decimals: int | dict[str, int] = 1,
+    source: str | None = None,
 ) -> None:
-    """Show ``df`` as a numbered table with caption and a CSV download of ``data``
-    (default: ``df`` itself). Numeric columns are formatted the Norwegian way."""
+    """Show ``df`` as a numbered table with caption and CSV and Excel downloads of
+    ``data`` (default: ``df`` itself), headed by ``source`` (default: the caption's
+    «Kilde: …»). Numeric columns are formatted the Norwegian way. ``interactive`` marks a
+    long table: it scrolls in a box of limited height (no table script is loaded)."""
     stem = _asset_name(name)
-    csv = _write_csv(df if data is None else data, stem, synthetic)
-    shown = format_frame(df, decimals)
     cap = _caption(caption, synthetic)
-    download = f"{{download}}`Last ned tabellen (CSV) <{csv}>`"
-    if interactive:
-        from itables import init_notebook_mode, to_html_datatable
-
-        if not _state.get("itables_ready"):
-            # Embeds the DataTables library in the page once, so the table works offline.
-            init_notebook_mode(all_interactive=False, connected=False)
-            _state["itables_ready"] = True
-        display(Markdown(f"({label('tab', name)})=\n**Tabell:** {cap} {download}"))
-        display(HTML(to_html_datatable(shown, connected=False, classes="display compact",
-                                       lengthMenu=[10, 25, 100], pageLength=10,
-                                       language=DATATABLES_LANGUAGE)))
-        return
+    csv, xlsx = _write_downloads(df if data is None else data, stem, caption=cap, synthetic=synthetic,
+                                 source=source, decimals=decimals)
+    shown = format_frame(df, decimals)
+    download = _download_links(csv, xlsx)
+    # A long table (``interactive=True``, formerly a DataTables widget of 0,7 MB of script)
+    # is a plain table in a box of limited height that scrolls, with the header kept in view.
+    css_class = "\n:class: neet-long-table" if interactive else ""
     display(
         Markdown(
-            f":::{{list-table}} {cap}\n:header-rows: 1\n:name: {label('tab', name)}\n\n"
+            f":::{{list-table}} {cap}\n:header-rows: 1\n:name: {label('tab', name)}{css_class}\n\n"
             f"{_list_table(shown)}\n:::\n\n{download}\n"
         )
     )

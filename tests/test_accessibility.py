@@ -1,0 +1,54 @@
+"""Every page of the built book passes axe-core with no serious or critical violation,
+on a desktop (1280 px) and on a phone (390 px).
+
+axe-core is the version bundled with ``axe-selenium-python`` (pinned in requirements.txt);
+the rules run are axe's defaults (WCAG 2.0/2.1 A and AA and best practices), and a page
+fails on any violation whose impact is ``serious`` or ``critical``. The appendix page
+«Tilgjengelighetserklæring» (book/appendix/tilgjengelighet.md) says what this covers.
+"""
+
+from __future__ import annotations
+
+import pytest
+from test_browser import _toc_docs, as_desktop, as_phone, browser, site  # noqa: F401  (fixtures)
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+BLOCKING = {"serious", "critical"}
+
+
+def axe_violations(driver) -> list[dict]:
+    from axe_selenium_python import Axe
+
+    axe = Axe(driver)
+    axe.inject()
+    # axe takes 15–20 s on a long page of a busy machine; selenium's client waits 120 s by default
+    driver.set_script_timeout(600)
+    config = getattr(driver.command_executor, "_client_config", None)
+    if config is not None:
+        config.timeout = 600
+    result = axe.run(options='{"resultTypes": ["violations"]}')
+    return [v for v in result["violations"] if v.get("impact") in BLOCKING]
+
+
+def _describe(doc: str, width: str, violations: list[dict]) -> list[str]:
+    out = []
+    for v in violations:
+        where = "; ".join(",".join(n["target"]) if isinstance(n["target"], list) else str(n["target"])
+                          for n in v["nodes"][:3])
+        out.append(f"{doc} @ {width}: {v['impact']} {v['id']} ({len(v['nodes'])}×: {where}) — {v['help']}")
+    return out
+
+
+@pytest.mark.parametrize("width", ["1280", "390"])
+def test_every_page_passes_axe_without_serious_violations(built_book, site, browser, width):  # noqa: F811
+    problems = []
+    if width == "390":
+        as_phone(browser)
+    try:
+        for doc in _toc_docs(built_book.root):
+            browser.get(f"{site}/{doc}.html")
+            problems += _describe(doc, width, axe_violations(browser))
+    finally:
+        as_desktop(browser)
+    assert not problems, "\n".join(problems)
