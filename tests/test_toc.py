@@ -36,7 +36,7 @@ def test_toc_structure_follows_the_registry():
     assert len(overview["sections"]) == 15
     assert [c["file"] for c in appendix["chapters"]] == [
         "book/appendix/data", "book/appendix/metode", "book/generated/motstridende-tall", "book/appendix/om-utgaven",
-        "book/references"]
+        "book/appendix/tilgjengelighet", "book/references"]
 
 
 def test_with_real_data_the_regression_chapter_is_a_chapter_and_there_is_no_demonstration():
