@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy.signal import convolve2d
+from test_descriptive import _csv_values
 
 from neethelpers.microdata import descriptive as d, schema
 from neethelpers.microdata.testing import random_persons
@@ -187,7 +188,7 @@ def _csv(folder: Path, suffix: str) -> pd.DataFrame | None:
     hits = sorted(folder.glob(f"*{suffix}.csv"))
     if not hits:
         return None
-    return pd.read_csv(hits[0], encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    return _csv_values(hits[0])  # Norwegian CSV (';', decimal comma) back to internal names and points
 
 
 def published_rows(folder: Path, raw: dict[str, d.DescriptiveResult]) -> dict[tuple, Row]:
