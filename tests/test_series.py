@@ -221,8 +221,10 @@ def test_rank_text_counts_in_one_direction(rank, n, lowest, text):
 
 def test_ranking_is_sorted_and_complete():
     r = county_series.ranking()
-    assert list(r["rank"]) == sorted(r["rank"]) and len(r) == 15
-    assert r["share"].is_monotonic_increasing
+    assert len(r) == 15 and r["share"].is_monotonic_increasing
+    # one direction everywhere: 1 = the highest share, as on the county pages' headline
+    assert list(r["rank"]) == sorted(r["rank"], reverse=True)
+    assert r["rank"].iloc[-1] == 1 and r["rank"].iloc[0] == 1 + (r["share"].round(1) > r["share"].round(1).iloc[0]).sum()
 
 
 # --- municipalities ---------------------------------------------------------------------

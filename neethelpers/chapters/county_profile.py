@@ -129,7 +129,7 @@ def key_figures(county: counties.County) -> Section:
         f"({fmt.year_range(t.first_year, t.last_year)})."
     )
     shown = pd.DataFrame({
-        "Nøkkeltall": ["Andel unge 15–29 år utenfor (95 % KI)", "Antall unge utenfor", "Rangering (1 = lavest)",
+        "Nøkkeltall": ["Andel unge 15–29 år utenfor (95 % KI)", "Antall unge utenfor", "Rangering (1 = høyest andel)",
                        f"Utvikling {fmt.year_range(t.first_year, t.last_year)}",
                        f"Endring fra {ch.previous_year} (prosentpoeng, 95 % KI)", "Sammenlignet med resten av landet"],
         f"{county.name} {h.year}": [f"{g['kf_share']} ({g['kf_interval']})", g["kf_count"], g["kf_rank"],
@@ -426,7 +426,7 @@ def overview_ranking(year: int | None = None) -> Section:
         "{glue:md}`rank_falling` fylker og signifikant økende i {glue:md}`rank_rising`."
     )
     shown = pd.DataFrame({
-        "Rang": d["rank"], "Fylke": d["county_name"],
+        "Rang (1 = høyest andel)": d["rank"], "Fylke": d["county_name"],
         "Andel (95 % KI)": [intervals.interval_text(s, a, b) + " %" for s, a, b in zip(d["share"], d["lower"],
                                                                                         d["upper"])],
         "Mot resten av landet": [f"{s} {v}" for s, v in zip(d["verdict_symbol"], d["verdict"])],

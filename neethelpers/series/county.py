@@ -154,14 +154,16 @@ def latest_final_year() -> int:
 
 @national.cached_frame
 def ranking(year: int | None = None) -> pd.DataFrame:
-    """Counties ranked by NEET share in ``year`` (default: newest final year).
+    """Counties ranked by NEET share in ``year`` (default: newest final year), sorted from the
+    lowest share up.
 
-    ``rank`` 1 = the lowest share; ties share the lower rank.
+    ``rank`` counts from the highest share as displayed, in the one direction the book uses
+    everywhere (1 = highest; equal displayed shares share a rank; see :func:`displayed_rank`).
     """
     year = latest_final_year() if year is None else year
     cs = county_series()
     d = cs[cs["year"] == year].copy()
-    d["rank"] = d["share"].rank(method="min").astype(int)
+    d["rank"] = [displayed_rank(d["share"], s) for s in d["share"]]
     return d.sort_values("share").reset_index(drop=True)
 
 
