@@ -174,3 +174,17 @@ def test_output_check_record_lists_every_model(monkeypatch, tmp_path, tiny_healt
     assert all(c["passed"] and c["rule"] == disclosure.rule_text(5, 10) for c in record["checks"])
     frame = disclosure.collect_checks(tmp_path)
     assert len(frame) == len(record["checks"])
+
+
+def test_a_model_1_that_cannot_be_estimated_still_gives_a_comparison_table_with_rows(tiny_health):
+    # An empty table breaks the strict render (a list-table with only its header) and the text's
+    # reference to it; the note's Table 2 is still shown, the estimate column says why it is empty.
+    d = _real(as_cells(tiny_health))
+    results = {"m1": models.ModelFitError("Modell 1", "hele landet", "no variation")}
+    table = chapter.published_comparison(results, d)
+    published = chapter._published_coefficients()
+    m1_terms = [t for t in published.loc[published["model"] == "m1", "term"] if t in models.TERMS]
+    assert len(table) == len(m1_terms) > 0
+    assert set(table["Estimert"]) == {"kan ikke estimeres"}
+    assert list(table["Publisert (tabell 2)"]) == list(
+        published.loc[published["model"] == "m1"].set_index("term").loc[m1_terms, "value"])

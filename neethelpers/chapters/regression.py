@@ -397,7 +397,11 @@ def published_comparison(results: dict, d: ChapterData) -> pd.DataFrame:
     pub = _published_coefficients()
     pub = pub[pub["model"] == "m1"].set_index("term")["value"]
     if not isinstance(res, models.ModelResult):
-        return pd.DataFrame()
+        # the note's figures are still shown; the estimate column says why it is empty
+        terms = [term for term in pub.index if term in models.TERMS]
+        return pd.DataFrame({"Variabel": [models.TERMS[term].label for term in terms],
+                             "Publisert (tabell 2)": [pub[term] for term in terms],
+                             "Estimert": "kan ikke estimeres", "Differanse": ""})
     t = _disclosed(res.table, d)
     t = t[t["term"] != "const"]
     est = list(t["coef"])

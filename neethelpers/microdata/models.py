@@ -380,8 +380,14 @@ def fit_binomial(X: np.ndarray, n: np.ndarray, y: np.ndarray, start: np.ndarray 
     with warnings.catch_warnings():
         for category in _sm_warnings():
             warnings.simplefilter("error", category=category)
-        return GLM(y / n, X, family=families.Binomial(), freq_weights=n).fit(
-            start_params=start, tol=1e-12, maxiter=200)
+        model = GLM(y / n, X, family=families.Binomial(), freq_weights=n)
+        res = model.fit(start_params=start, tol=1e-12, maxiter=200)
+        if not res.converged:
+            # With millions of persons the deviance is so large that its relative change cannot
+            # fall below 1e-12 in floating point, so IRLS never stops although the estimates have
+            # settled: continue from them with statsmodels' own default tolerance.
+            res = model.fit(start_params=res.params, tol=1e-8, maxiter=200)
+        return res
 
 
 def _fit_logit(D: Design, spec: ModelSpec, where: str) -> tuple[np.ndarray, np.ndarray, float]:
