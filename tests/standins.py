@@ -29,7 +29,9 @@ BODY = '''import os, pathlib, time, uuid
 import pandas as pd
 from neethelpers.presentation import report
 _src = str(globals().get("data_source", "synthetic"))
-tag = "synthetic" if _src == "synthetic" else "DATAFILE-" + pathlib.Path(_src).stem
+# "none" and "synthetic" are the default edition; anything else is a --data file. The marker is
+# assembled so that the cell's source (published with the page) never contains it, only the outputs.
+tag = _src if _src in ("none", "synthetic") else "DATA" + "FILE-" + pathlib.Path(_src).stem
 _county = globals().get("county")
 # Two runs of one notebook may share parameters' values (a county page and its demonstration):
 # a random part keeps figure and table labels unique in the book.

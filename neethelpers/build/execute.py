@@ -920,6 +920,11 @@ def _record(root: Path, state: dict, run: runs.Run, inputs: dict, res: dict) -> 
         record["reads"] = hashing.file_hashes(root, names)
     else:
         record["data_all"] = hashing.all_data_hash(root)
+    # Files the page's previous run published and this run did not (e.g. the assets of a --data
+    # edition, or of a run killed part-way) would otherwise stay in book/generated/.
+    previous = state["runs"].get(run.id, {}).get("outputs", {})
+    for name in set(previous) - set(record["outputs"]):
+        (root / name).unlink(missing_ok=True)
     state["runs"][run.id] = record
 
 
