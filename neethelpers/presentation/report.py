@@ -212,6 +212,18 @@ def _one_entry_per_line(fig, legend) -> None:
 
 
 def _fit_for_phone(fig) -> None:
+    """:func:`_fit_for_phone_steps` without matplotlib's notes from the trial layouts: while the
+    figure is narrowed step by step, constrained layout may give up on an intermediate size
+    ("axes sizes collapsed to zero"), which says nothing about the final figure and must not
+    reach the page's output."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*constrained.*", category=UserWarning)
+        _fit_for_phone_steps(fig)
+
+
+def _fit_for_phone_steps(fig) -> None:
     """Make a figure fit the phone column: at most :data:`FIGURE_WIDTH_IN` wide *including*
     everything drawn outside the axes (the SVG is cut to its tight bounding box, and that
     width is what the page scales), no text below :data:`MIN_FONT_PT`, long labels wrapped."""
