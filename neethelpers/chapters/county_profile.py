@@ -84,6 +84,11 @@ def _pct(v: float) -> str:
     return fmt.percent(v)
 
 
+def _share_intervals(frame: pd.DataFrame) -> list[str]:
+    """``"11,7 (11,5–12,0) %"`` for every row's ``share`` with its ``lower``–``upper`` interval."""
+    return [intervals.interval_text(s, a, b) + " %" for s, a, b in zip(frame["share"], frame["lower"], frame["upper"])]
+
+
 # --- key figures ----------------------------------------------------------------------------
 
 
@@ -223,8 +228,7 @@ def trend_section(county: counties.County) -> Section:
     )
     shown = pd.DataFrame({"År": d["year"].astype(int), "Bosatte 15–29 år": d["residents"].astype(int),
                           "Utenfor (antall)": d["neet"].astype(int),
-                          "Andel (95 % KI)": [intervals.interval_text(s, a, b) + " %" for s, a, b in
-                                              zip(d["share"], d["lower"], d["upper"])]})
+                          "Andel (95 % KI)": _share_intervals(d)})
     data = d[["year", "county_code", "county_name", "residents", "neet", "share", "lower", "upper", "release"]]
     return Section(heading="Utviklingen de siste fem årene", text=text, glue=g,
                    tables=[Table("trend", shown, f"Unge 15–29 år utenfor arbeid, utdanning og tiltak i {county.name}, "
@@ -252,8 +256,7 @@ def similar_section(county: counties.County) -> Section:
     shown = pd.DataFrame({
         "Fylke": sim["county_name"], "Avstand": [fmt.number(v, 2) for v in sim["distance"]],
         **{lab: [fmt.number(v, 1) for v in sim[k]] for k, lab in labels.items()},
-        "Andel utenfor (95 % KI)": [intervals.interval_text(s, a, b) + " %" for s, a, b in
-                                    zip(sim["share"], sim["lower"], sim["upper"])],
+        "Andel utenfor (95 % KI)": _share_intervals(sim),
         "Mot resten av landet": [f"{s} {v}" for s, v in zip(sim["symbol"], sim["verdict"])],
     })
     return Section(
@@ -330,8 +333,7 @@ def municipalities_section(county: counties.County) -> Section:
     shown = pd.DataFrame({
         "Kommune": m["municipality_name"], "År": m["years_used"], "Bosatte 15–29 år (sum)": m["residents"],
         "Utenfor (sum)": m["neet"],
-        "Andel (95 % KI)": [intervals.interval_text(s, a, b) + " %" for s, a, b in zip(m["share"], m["lower"],
-                                                                                        m["upper"])],
+        "Andel (95 % KI)": _share_intervals(m),
         "Sammenlignet med fylket": m["comparison"],
     })
     return Section(
@@ -427,8 +429,7 @@ def overview_ranking(year: int | None = None) -> Section:
     )
     shown = pd.DataFrame({
         "Rang (1 = høyest andel)": d["rank"], "Fylke": d["county_name"],
-        "Andel (95 % KI)": [intervals.interval_text(s, a, b) + " %" for s, a, b in zip(d["share"], d["lower"],
-                                                                                        d["upper"])],
+        "Andel (95 % KI)": _share_intervals(d),
         "Mot resten av landet": [f"{s} {v}" for s, v in zip(d["verdict_symbol"], d["verdict"])],
         "Utvikling": [f"{s} {v}" for s, v in zip(d["trend_symbol"], d["trend"])],
     })

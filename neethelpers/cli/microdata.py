@@ -94,17 +94,5 @@ def cells_command(
                .replace(",", " "), err=True)
 
 
-@microdata_app.command("script")
-def script_command(
-    county: str = typer.Option(..., "--county", metavar="NAME",
-                               help="County name or code (one of today's 15 counties, e.g. Akershus or 32)."),
-    year: int = typer.Option(..., "--year", metavar="YEAR",
-                             help="Outcome year: long-term NEET in YEAR-1 and YEAR (the note uses 2023)."),
-    output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE",
-                                          help="Write the script to FILE instead of standard output."),
-    datastore_version: int | None = typer.Option(
-        None, "--datastore-version", metavar="N",
-        help="Version of no.ssb.fdb for the require line (default: a <VERSJON> placeholder to fill in)."),
-) -> None:
-    """Same as `neet microdata-script`."""
-    microdata_script_command(county, year, output, datastore_version)
+# The same command under the group (`neet microdata script`), one definition of its options.
+microdata_app.command("script")(microdata_script_command)

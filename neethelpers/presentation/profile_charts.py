@@ -58,26 +58,31 @@ def barometer(rows: pd.DataFrame, short_labels: list[str]):
     return fig
 
 
+def _county_shares(ax, d: pd.DataFrame, labels: list[str], national_share: float) -> None:
+    """One row per county of ``d``: its share with the 95 % interval, marked by its verdict
+    against the rest of the country, and the national share as a dashed line."""
+    y = range(len(d))
+    _dots(ax, y, d["share"], d["lower"], d["upper"], [_STYLE[v] for v in d["verdict"]])
+    ax.set_yticks(list(y), labels)
+    ax.axvline(national_share, color=NATIONAL_COLOUR, linestyle="--", linewidth=1.1)
+    percent_axis(ax, axis="x", decimals=1)
+    ax.set_xlabel("Andel av bosatte 15–29 år (95 % konfidensintervall)")
+    ax.grid(axis="y", visible=False)
+    _verdict_legend(ax, [v for v in _STYLE if v in set(d["verdict"])] or None)
+
+
 def ranking(rank: pd.DataFrame, national_share: float, highlight: str | None = None):
     """Counties sorted by share, each with its 95 % interval, marker by verdict against the
     rest of the country and the trend symbol after the name."""
     d = rank.sort_values("share", ascending=False)
     fig, ax = plt.subplots(figsize=(8, 0.38 * len(d) + 1.4))
-    y = range(len(d))
-    _dots(ax, y, d["share"], d["lower"], d["upper"], [_STYLE[v] for v in d["verdict"]])
-    labels = [f"{n} {s}" for n, s in zip(d["county_name"], d["trend_symbol"])]
-    ax.set_yticks(list(y), labels)
+    _county_shares(ax, d, [f"{n} {s}" for n, s in zip(d["county_name"], d["trend_symbol"])], national_share)
     if highlight:
         for t in ax.get_yticklabels():
             if t.get_text().startswith(highlight + " "):
                 t.set_fontweight("bold")
-    ax.axvline(national_share, color=NATIONAL_COLOUR, linestyle="--", linewidth=1.1)
     ax.text(national_share, len(d) - 0.4, f" Hele landet {fmt.percent(national_share)}", fontsize=VALUE_FONTSIZE,
             va="bottom")
-    percent_axis(ax, axis="x", decimals=1)
-    ax.set_xlabel("Andel av bosatte 15–29 år (95 % konfidensintervall)")
-    ax.grid(axis="y", visible=False)
-    _verdict_legend(ax, [v for v in _STYLE if v in set(d["verdict"])] or None)
     return fig
 
 
@@ -85,15 +90,8 @@ def similar(sim: pd.DataFrame, national_share: float):
     """The county (first row) and its similar counties: NEET share with 95 % interval."""
     d = sim.iloc[::-1]
     fig, ax = plt.subplots(figsize=(8, 0.5 * len(d) + 1.3))
-    y = range(len(d))
-    _dots(ax, y, d["share"], d["lower"], d["upper"], [_STYLE[v] for v in d["verdict"]])
-    ax.set_yticks(list(y), d["county_name"])
+    _county_shares(ax, d, list(d["county_name"]), national_share)
     ax.get_yticklabels()[-1].set_fontweight("bold")
-    ax.axvline(national_share, color=NATIONAL_COLOUR, linestyle="--", linewidth=1.1)
-    percent_axis(ax, axis="x", decimals=1)
-    ax.set_xlabel("Andel av bosatte 15–29 år (95 % konfidensintervall)")
-    ax.grid(axis="y", visible=False)
-    _verdict_legend(ax, [v for v in _STYLE if v in set(d["verdict"])] or None)
     return fig
 
 
