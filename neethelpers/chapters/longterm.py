@@ -586,7 +586,7 @@ def _record_checks(raw: dict[str, d.DescriptiveResult], protected: dict[str, d.D
     """Check every protected table independently against the persons behind it and write
     the page's output-check record (:class:`.disclosure.CheckLog`); a failed check stops
     the page."""
-    log = disclosure.CheckLog(report._state["page"], threshold, round_to)
+    log = disclosure.CheckLog(report.current_page(), threshold, round_to)
     for code, result in protected.items():
         persons = raw[code].person_tables or raw[code].tables
         for name, spec in d.SPECS.items():
@@ -626,7 +626,7 @@ def show_section(data_source: str = d.SYNTHETIC, county: str | None = None, thre
         code, _ = d.region_of(county)
         regions = [None] if code == counties.NATIONAL_CODE else [code, None]
     results = d.compute_all(data, regions)
-    disclosure.reset_record(report.asset_dir(), report._state["page"])
+    disclosure.reset_record(report.asset_dir(), report.current_page())
     persons_in = {k: r.n_persons for k, r in results.items()}  # before rounding
     if not synthetic:
         raw_results = results

@@ -69,7 +69,7 @@ class ChapterData:
             return
         from neethelpers.presentation import report
 
-        log = disclosure.CheckLog(report._state["page"], self.threshold, self.round_to)
+        log = disclosure.CheckLog(report.current_page(), self.threshold, self.round_to)
         log.add(output, kind, values, suppressed, passed, note)
         if self.record:
             log.write(report.asset_dir())
@@ -501,7 +501,7 @@ def show_source(d: ChapterData) -> None:
     from neethelpers.presentation import report
 
     if d.record or d.synthetic:  # the record describes this run only (none for synthetic data)
-        disclosure.reset_record(report.asset_dir(), report._state["page"])
+        disclosure.reset_record(report.asset_dir(), report.current_page())
     if d.synthetic:
         report.synthetic_banner()
     report.markdown(source_sentence(d))

@@ -101,6 +101,11 @@ def label(kind: str, name: str) -> str:
     return f"{kind}-{_state['page']}-{_slug(name)}"
 
 
+def current_page() -> str:
+    """The label prefix of the page being written (set by :func:`setup`)."""
+    return _state["page"]
+
+
 def asset_dir() -> Path:
     path = Path.cwd() / ASSET_DIR_NAME
     path.mkdir(parents=True, exist_ok=True)
