@@ -12,7 +12,7 @@ import pandas as pd
 
 from neethelpers import data
 from neethelpers.chapters import county_profile, longterm
-from neethelpers.presentation import charts as series_charts, fmt, report
+from neethelpers.presentation import charts, fmt, report
 from neethelpers.registry import counties
 from neethelpers.series import county as county_series, national
 
@@ -73,7 +73,7 @@ def show_newer_year(ov: Overview) -> None:
 def show_ranking(ov: Overview) -> None:
     rank, year = ov.rank, ov.final_year
     report.figure(
-        series_charts.ranking(rank, ov.national_final["share"]),
+        charts.ranking(rank, ov.national_final["share"]),
         name="rangering",
         caption=(f"Andel unge 15–29 år utenfor arbeid, utdanning og arbeidsmarkedstiltak per fylke i {year} "
                  "(dagens fylkesgrenser). Stiplet linje: hele landet. Kilde: SSB tabell 13556, kommunetall summert per fylke."),
@@ -92,7 +92,7 @@ def show_ranking_with_intervals() -> None:
 def show_county_year(ov: Overview) -> None:
     table = county_series.county_year_table()
     report.figure(
-        series_charts.heat_table(table, preliminary_years=ov.preliminary_years),
+        charts.heat_table(table, preliminary_years=ov.preliminary_years),
         name="fylke-aar",
         caption=(f"Andel unge 15–29 år utenfor arbeid, utdanning og arbeidsmarkedstiltak, fylke og år "
                  f"{ov.first_year}–{ov.last_year}, alle år på dagens fylkesgrenser. Røde linjer: fylkesreformer. "
@@ -110,7 +110,7 @@ def show_small_multiples(ov: Overview) -> None:
     order = [c.name for c in counties.current_counties()]
     s, nat = ov.series, ov.national_series
     report.figure(
-        series_charts.small_multiples(s, nat, order, break_year=national.REGISTER_BREAK_YEAR),
+        charts.small_multiples(s, nat, order, break_year=national.REGISTER_BREAK_YEAR),
         name="smaa-multipler",
         caption=(f"Andel unge 15–29 år utenfor arbeid, utdanning og arbeidsmarkedstiltak {ov.first_year}–{ov.last_year} "
                  "for hvert fylke (blå) og hele landet (grå), dagens fylkesgrenser. Prikket linje: brudd 2014/2015. "

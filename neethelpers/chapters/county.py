@@ -21,7 +21,7 @@ import pandas as pd
 
 from neethelpers import data
 from neethelpers.chapters import county_profile, longterm
-from neethelpers.presentation import charts as series_charts, fmt, report
+from neethelpers.presentation import charts, fmt, report
 from neethelpers.registry import counties
 from neethelpers.series import county as county_series, national
 
@@ -121,9 +121,9 @@ def show_trend(page: Page) -> None:
     name, first, last = page.county.name, page.first_year, page.last_year
     trend = county_series.county_vs_national(page.county.code)
     report.figure(
-        series_charts.lines(trend, hue="area", ylabel="Andel av bosatte 15–29 år",
+        charts.lines(trend, hue="area", ylabel="Andel av bosatte 15–29 år",
                             breaks=((national.REGISTER_BREAK_YEAR, "brudd 2014/2015"),),
-                            colours={name: series_charts.HIGHLIGHT, counties.NATIONAL_NAME: "#000000"},
+                            colours={name: charts.HIGHLIGHT, counties.NATIONAL_NAME: "#000000"},
                             styles={counties.NATIONAL_NAME: "--"}),
         name="utvikling",
         caption=(f"Andel unge 15–29 år utenfor arbeid, utdanning og arbeidsmarkedstiltak i {name} og hele "
@@ -214,7 +214,7 @@ def show_immigrants(page: Page) -> None:
     styles.update({a: s for a, s in zip([a for a in areas if a != name], ["--", ":", "-."])})
     order = [f"{g} – {a}" for a in areas for g in ("Innvandrere", "Befolkningen ellers")]
     report.figure(
-        series_charts.lines(parts, hue="serie", ylabel="Andel av bosatte 15–29 år i gruppen", order=order,
+        charts.lines(parts, hue="serie", ylabel="Andel av bosatte 15–29 år i gruppen", order=order,
                             colours={f"{g} – {a}": colour_of[g] for g in colour_of for a in areas},
                             styles={f"{g} – {a}": styles[a] for g in colour_of for a in areas},
                             breaks=((national.REGISTER_BREAK_YEAR, "brudd 2014/2015"),), figsize=(8, 5),

@@ -135,7 +135,7 @@ def interval_text(value: float, lower: float, upper: float, decimals: int = 1) -
 
     def num(v: float) -> str:
         v = round(float(v), decimals) + 0.0  # no "−0,0"
-        return fmt.number(v, decimals).replace("-", "\N{MINUS SIGN}")
+        return fmt.number(v, decimals)  # fmt writes the minus sign
 
     sep = " til " if min(round(lower, decimals), round(upper, decimals)) < 0 else "\N{EN DASH}"
     return f"{num(value)} ({num(lower)}{sep}{num(upper)})"
