@@ -70,20 +70,6 @@ def show_newer_year(ov: Overview) -> None:
         "og er merket som foreløpige.", kind="note")
 
 
-def show_ranking(ov: Overview) -> None:
-    rank, year = ov.rank, ov.final_year
-    report.figure(
-        charts.ranking(rank, ov.national_final["share"]),
-        name="rangering",
-        caption=(f"Andel unge 15–29 år utenfor arbeid, utdanning og arbeidsmarkedstiltak per fylke i {year} "
-                 "(dagens fylkesgrenser). Stiplet linje: hele landet. Kilde: SSB tabell 13556, kommunetall summert per fylke."),
-        alt=(f"Liggende stolpediagram over de {len(rank)} fylkene sortert etter andel unge utenfor i {year}, fra "
-             f"{rank.iloc[0]['county_name']} med lavest andel til {rank.iloc[-1]['county_name']} med høyest; "
-             "en stiplet linje markerer landsnivået."),
-        data=rank[["year", "county_code", "county_name", "residents", "neet", "share", "rank", "release"]],
-    )
-
-
 def show_ranking_with_intervals() -> None:
     """The ranking with 95 % intervals, verdicts and trend markers (the heading is in the notebook)."""
     county_profile.show(county_profile.overview_ranking(), heading_level=0)

@@ -117,26 +117,6 @@ def _legend_below(fig, handles, labels, ncol: int | None = None) -> None:
     fig.legend(handles, labels, frameon=False, fontsize=SMALL, loc="outside lower center", ncol=ncol)
 
 
-def ranking(rank: pd.DataFrame, national_share: float, *, label_col: str = "county_name", highlight: str | None = None,
-            xlabel: str = "Andel av bosatte 15–29 år"):
-    """Horizontal bars sorted by share with the national level as a vertical line."""
-    d = rank.sort_values("share")
-    fig, ax = plt.subplots(layout="constrained", figsize=(W, 0.34 * len(d) + 1.4))
-    colours = [HIGHLIGHT if (highlight is None or n == highlight) else "#9ecae1" for n in d[label_col]]
-    ax.barh(d[label_col], d["share"], color=colours)
-    for yv, v in enumerate(d["share"]):
-        ax.text(v + 0.1, yv, fmt.percent(v), va="center", fontsize=VALUE_FONTSIZE)
-    ax.axvline(national_share, color=NATIONAL_COLOUR, linestyle="--", linewidth=1.2)
-    ax.text(national_share, len(d) - 0.4, f" Hele landet {fmt.percent(national_share)}", fontsize=VALUE_FONTSIZE,
-            va="bottom")
-    ax.set_xlim(0, max(d["share"].max(), national_share) * 1.22)
-    percent_axis(ax, axis="x")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("")
-    ax.grid(axis="y", visible=False)
-    return fig
-
-
 def heat_table(table: pd.DataFrame, *, reforms: tuple[int, ...] = (2018, 2020, 2024), preliminary_years=()):
     """County × year heat map: the colour scale gives the share (Norwegian format on the
     colour bar). The cells carry no numbers: 15 × 17 numbers cannot be read at page width;
