@@ -65,7 +65,7 @@ def show_newer_year(ov: Overview) -> None:
     if not ov.preliminary_years:
         return
     report.note(
-        f"Tallene for {ov.final_year} er SSBs endelige tall, det nyeste året med endelige tall i serien. "
+        county_series.final_year_sentence(ov.final_year) + " "
         f"For {max(ov.preliminary_years)} finnes foreløpige tall, som vises i tabellene og figurene nedenfor "
         "og er merket som foreløpige.", kind="note")
 

@@ -98,7 +98,7 @@ def show_newer_year(page: Page) -> None:
     head = page.head
     if head.preliminary_year is None:
         return
-    text = (f"Tallene for {head.year} er SSBs endelige tall, det nyeste året med endelige tall i serien. "
+    text = (county_series.final_year_sentence(head.year) + " "
             f"For {head.preliminary_year} finnes foreløpige tall: {fmt.percent(head.preliminary_share)} "
             f"({fmt.count(head.preliminary_neet)} personer).")
     if head.newer_final_share is not None:

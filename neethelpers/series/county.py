@@ -217,6 +217,11 @@ def comparison_text(head: Headline) -> str:
             f"({fmt.percent(head.national_share)})")
 
 
+def final_year_sentence(year: int) -> str:
+    """The reader's note that ``year`` is the newest year with SSB's final figures."""
+    return f"Tallene for {year} er SSBs endelige tall, det nyeste året med endelige tall i serien."
+
+
 def displayed_rank(shares, value: float, decimals: int = 1) -> int:
     """Rank of ``value`` among ``shares`` counted from the highest (1 = highest), on the shares
     *as displayed* (rounded to ``decimals``): equal displayed shares get the same rank."""
