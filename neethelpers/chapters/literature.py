@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from neethelpers.presentation import fmt
 from neethelpers.series.literature import (
     EVIDENCE_STRENGTHS,
     FACTOR_CATEGORIES,
@@ -117,7 +118,6 @@ def plot_ratios(ratios: pd.DataFrame):
     ticks = [0.125, 0.25, 0.5, 1, 2, 4, 8, 16]
     lo, hi = data[["ratio", "ratio_low"]].min().min(), data[["ratio", "ratio_high"]].max().max()
     ticks = [t for t in ticks if lo / 1.6 <= t <= hi * 1.6]
-    from neethelpers.presentation import fmt
     ax.set_xticks(ticks, [fmt.number(t, {0.125: 3, 0.25: 2, 0.5: 1}.get(t, 0)) for t in ticks])
     ax.minorticks_off()
     ax.set_yticks(range(len(data)), data.plot_label, fontsize=8)
@@ -130,7 +130,6 @@ def plot_ratios(ratios: pd.DataFrame):
 
 def comparison_display(comparison: pd.DataFrame) -> pd.DataFrame:
     """:func:`risk_profile_comparison` as the chapter's table, in Norwegian."""
-    from neethelpers.presentation import fmt
 
     def estimate(r) -> str:
         if r.note_estimate_unit == "oddsratio":
@@ -190,7 +189,6 @@ def weaknesses_display(weaknesses: pd.DataFrame, kind: str = "systemsvakhet") ->
 
 def strategy_display(strategy: pd.DataFrame, evidence: pd.DataFrame, weaknesses: pd.DataFrame) -> pd.DataFrame:
     """Strategy measures with the note's risk factors and other factors they address."""
-    from neethelpers.presentation import fmt
 
     mat = strategy_note_matrix(strategy, evidence)
     wnames = dict(zip(weaknesses.weakness_id, weaknesses.weakness))
@@ -218,7 +216,6 @@ def strategy_display(strategy: pd.DataFrame, evidence: pd.DataFrame, weaknesses:
 
 def findings_display(evidence: pd.DataFrame) -> pd.DataFrame:
     """All findings for the filterable table."""
-    from neethelpers.presentation import fmt
 
     def effect(r) -> str:
         if pd.isna(r.effect_size):
@@ -242,7 +239,6 @@ def findings_display(evidence: pd.DataFrame) -> pd.DataFrame:
 def glue_values(evidence: pd.DataFrame, interventions: pd.DataFrame, weaknesses: pd.DataFrame,
                 strategy: pd.DataFrame) -> dict[str, str]:
     """Every number the chapter's prose quotes, formatted the Norwegian way."""
-    from neethelpers.presentation import fmt
 
     nums = summary_numbers(evidence)
     comp = risk_profile_comparison(evidence)
@@ -287,6 +283,4 @@ def glue_values(evidence: pd.DataFrame, interventions: pd.DataFrame, weaknesses:
 def _join_words(items: list[str]) -> str:
     if not items:
         return "ingen"
-    if len(items) == 1:
-        return items[0]
-    return ", ".join(items[:-1]) + " og " + items[-1]
+    return fmt.words(items)

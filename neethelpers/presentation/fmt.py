@@ -12,6 +12,7 @@ import re
 
 import numpy as np
 import pandas as pd
+from babel.lists import format_list
 from babel.numbers import format_decimal
 
 LOCALE = "nb_NO"
@@ -105,6 +106,12 @@ def signed(value, decimals: int = 1) -> str:
         return MISSING
     text = number(value, decimals)
     return "+" + text if _shown_sign(format_decimal(value, format=_pattern(decimals), locale=LOCALE)) > 0 else text
+
+
+def words(items) -> str:
+    """``["Østfold", "Vestfold", "Agder"]`` → ``"Østfold, Vestfold og Agder"`` (Babel's list
+    pattern for bokmål)."""
+    return format_list([str(i) for i in items], locale="nb_NO")
 
 
 def year_range(first: int, last: int) -> str:

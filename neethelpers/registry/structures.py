@@ -18,6 +18,7 @@ from __future__ import annotations
 import pandas as pd
 
 from neethelpers.errors import UnknownCountyError
+from neethelpers.presentation import fmt
 from neethelpers.registry import counties
 from neethelpers.registry.counties import County
 
@@ -71,8 +72,7 @@ def _relation(current: County, pred: County, year: int) -> tuple[str, str]:
     sharing = [c for c in counties.current_counties() if pred in counties.predecessor_in(c, year)]
     if len(sharing) > 1:
         others = [c.name for c in sharing if c is not current]
-        others_text = " og ".join([", ".join(others[:-1]), others[-1]]) if len(others) > 1 else others[0]
-        return "larger_predecessor", RELATIONS["larger_predecessor"].format(pred=pred.name, others=others_text)
+        return "larger_predecessor", RELATIONS["larger_predecessor"].format(pred=pred.name, others=fmt.words(others))
     if len(counties.predecessor_in(current, year)) > 1:
         return "part_predecessor", RELATIONS["part_predecessor"].format(pred=pred.name, county=current.name)
     return "predecessor", RELATIONS["predecessor"]
