@@ -124,6 +124,42 @@ def test_leftovers_of_an_interrupted_publish_are_removed(tmp_path):
                                                                  render.published_folder(tmp_path).name])
 
 
+def _worker_publishes(root: Path, run: runs.Run, files: dict[str, str]) -> dict[str, str]:
+    """What a worker does after a good run: its files in a working folder, then published."""
+    work = root / "work" / run.id
+    for name, text in files.items():
+        (work / name).parent.mkdir(parents=True, exist_ok=True)
+        (work / name).write_text(text)
+    notebook = work / Path(run.output).name
+    notebook.write_text(repr(files))  # a page differs with what it shows
+    return build._publish_run(root, run, work, notebook)
+
+
+def test_files_published_but_never_recorded_are_removed_by_the_next_build(tmp_path):
+    """Issue 14.2: a build killed after a worker published a page and before the build process
+    recorded it leaves files the state does not vouch for; the next build removes them (the
+    page itself is executed again), and keeps what the state does vouch for."""
+    kept, lost = runs.Run("fylker/akershus", "notebooks/04_county.ipynb"), runs.Run("fylker/oslo", "notebooks/04_county.ipynb")
+    state = hashing.load_state(tmp_path)
+    state["runs"][kept.id] = {"outputs": _worker_publishes(tmp_path, kept, {"_assets/akershus-tabell.csv": "a"})}
+    hashing.save_state(tmp_path, state)
+    build._journal(tmp_path, kept.id).unlink()  # recorded: what the build process does next
+    # the first edition of Oslo was recorded; a --data run of it was published, then the kill
+    state["runs"][lost.id] = {"outputs": _worker_publishes(tmp_path, lost, {"_assets/oslo-tabell.csv": "default"})}
+    hashing.save_state(tmp_path, state)
+    build._journal(tmp_path, lost.id).unlink()
+    _worker_publishes(tmp_path, lost, {"_assets/oslo-tabell.csv": "data", "_assets/oslo-data-ekstra.csv": "data"})
+    generated = tmp_path / runs.GENERATED / "fylker"
+    assert (generated / "_assets" / "oslo-data-ekstra.csv").exists()
+
+    build._remove_leftovers(tmp_path)
+    assert sorted(p.relative_to(generated).as_posix() for p in generated.rglob("*") if p.is_file()) == [
+        "_assets/akershus-tabell.csv", "akershus.ipynb"]  # Oslo's notebook and assets are from the data run
+    assert not list((hashing.state_dir(tmp_path) / build.PUBLISHING_DIR).iterdir())
+    build._remove_leftovers(tmp_path)  # nothing left to do, nothing removed
+    assert (generated / "akershus.ipynb").exists()
+
+
 # --- fast: the lock ----------------------------------------------------------------------------
 
 def test_the_lock_is_refused_while_held_and_free_when_its_holder_dies(tmp_path):

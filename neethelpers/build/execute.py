@@ -45,6 +45,7 @@ Markdown heading in the notebook, not an output.
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import os
 import shutil
 import signal
@@ -75,6 +76,10 @@ from neethelpers.build.render import (  # noqa: F401 - part of this module's int
 KERNEL = "python3"
 CELL_TIMEOUT = 900  # seconds; a cell that runs longer is treated as hung (env NEET_CELL_TIMEOUT overrides)
 RUNS_DIR = "runs"  # below .neet-cache: one working folder per run being executed
+#: Below .neet-cache: one journal per run whose files are being published and not yet recorded
+#: (the worker publishes, the build process records; a kill between the two must not leave files
+#: in book/generated/ that no state vouches for, e.g. the assets of a page from a --data file).
+PUBLISHING_DIR = "publishing"
 _EXEC_LINE = "__import__('neethelpers.data.readlog').data.readlog.start()"
 KERNEL_ARGUMENTS = [
     f"--IPKernelApp.exec_lines={_EXEC_LINE}",
@@ -539,8 +544,11 @@ def _publish_run(root: Path, run: runs.Run, work: Path, notebook: Path) -> dict[
     (assets first, the notebook last); returns ``{path relative to root: sha256}``."""
     out = root / run.output
     out.parent.mkdir(parents=True, exist_ok=True)
+    files = sorted(p for p in work.rglob("*") if p.is_file() and p != notebook)
+    journal = [(out.parent / p.relative_to(work)).relative_to(root).as_posix() for p in files] + [run.output]
+    hashing.write_text_atomic(_journal(root, run.id), json.dumps({"run": run.id, "files": journal}))
     moved: dict[str, str] = {}
-    for path in sorted(p for p in work.rglob("*") if p.is_file() and p != notebook):
+    for path in files:
         dest = out.parent / path.relative_to(work)
         dest.parent.mkdir(parents=True, exist_ok=True)
         moved[dest.relative_to(root).as_posix()] = hashing.sha256_file(path)
@@ -694,9 +702,27 @@ def build(root: Path | str | None = None, *, force: bool = False, county=None, j
                                    ) from None
 
 
+def _journal(root: Path, run_id: str) -> Path:
+    return hashing.state_dir(root) / PUBLISHING_DIR / f"{_log_name(run_id)}.json"
+
+
 def _remove_leftovers(root: Path) -> None:
-    """Under the lock: working folders of runs that an earlier build did not finish."""
+    """Under the lock: working folders of runs that an earlier build did not finish, and the
+    files of runs it published but did not record (it was killed in between): every file a
+    publish journal names that the state does not vouch for (same path, same sha256)."""
     shutil.rmtree(hashing.state_dir(root) / RUNS_DIR, ignore_errors=True)
+    journals = sorted((hashing.state_dir(root) / PUBLISHING_DIR).glob("*.json"))
+    if not journals:
+        return
+    recorded = hashing.load_state(root)["runs"]
+    for journal in journals:
+        entry = json.loads(journal.read_text(encoding="utf-8"))
+        vouched = recorded.get(entry["run"], {}).get("outputs", {})
+        for name in entry["files"]:
+            path = root / name
+            if path.is_file() and vouched.get(name) != hashing.sha256_file(path):
+                path.unlink()
+        journal.unlink()
 
 
 def _remove_failed_notebooks(root: Path) -> None:
@@ -808,6 +834,7 @@ def _execute_all(root: Path, todo, state: dict, inputs: dict, *, jobs, progress,
         elif res["ok"]:
             _record(root, state, run, inputs[run.id], res)
             hashing.save_state(root, state)  # per run: the state always describes what is published
+            _journal(root, run.id).unlink(missing_ok=True)
             outcome = RunOutcome(run, "executed", why_of[run.id], res["seconds"])
         else:
             outcome = RunOutcome(run, "failed", why_of[run.id], res.get("seconds", 0.0), res["error"])
