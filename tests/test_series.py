@@ -318,3 +318,52 @@ def test_risk_profile_pairs_keep_gaps_as_gaps():
     p = analysis_note.risk_profile_pairs()
     assert p["lneet"].notna().all()
     assert (p.loc[p["others"].isna(), "others_text"] == "ikke oppgitt").all()
+
+
+# --- the newest year SSB has published (final shares only) ------------------------------------
+
+
+def _raw_2024_final_shares() -> pd.DataFrame:
+    """The final 2024 shares read straight from the raw file (not through the package):
+    SSB's own value where one is published, otherwise the third party's."""
+    from neethelpers import paths
+
+    raw = pd.read_csv(paths.RAW_DIR / "ssb_13563_county_2024_shares.csv", dtype={"region_code": str})
+    raw = raw[raw["age_group"] == "15-29"]
+    raw = raw.assign(own=raw["status"] == "final").sort_values("own", ascending=False)
+    return raw.drop_duplicates("region_code").set_index("region_code")
+
+
+@pytest.mark.parametrize("code", CURRENT)
+def test_newest_final_share_is_the_raw_final_share_with_its_rank_among_the_counties(code):
+    raw = _raw_2024_final_shares()
+    newest = county_series.newest_final_share(code)
+    assert newest is not None and newest.year == int(raw["year"].max())
+    assert newest.year > county_series.latest_final_year()  # newer than the newest final counts
+    assert newest.share == raw.loc[code, "value"]
+    assert newest.by_ssb == bool(raw.loc[code, "own"])
+    assert newest.national_share == raw.loc[counties.NATIONAL_CODE, "value"]
+    county_shares = [raw.loc[c.code, "value"] for c in counties.current_counties()]
+    # rank counted from the highest, equal shares (all published at one decimal) sharing it
+    assert newest.rank == 1 + sum(s > raw.loc[code, "value"] for s in county_shares)
+    assert newest.diff_shown == round(raw.loc[code, "value"] - raw.loc[counties.NATIONAL_CODE, "value"], 1)
+
+
+def test_headline_sentences_lead_with_the_newest_final_share_and_never_put_a_preliminary_count_next_to_it():
+    from neethelpers.chapters import county_profile, national as national_chapter
+    from neethelpers.presentation import fmt
+
+    raw = _raw_2024_final_shares()
+    year = int(raw["year"].max())
+    ostfold = counties.resolve("Østfold")
+    head = county_series.headline(ostfold.code)
+    sentence = county_profile.key_figures(ostfold).glue["kf_headline"]
+    assert sentence.startswith(f"I {year} var {fmt.percent(raw.loc[ostfold.code, 'value'])} av de unge i Østfold")
+    assert "SSBs endelige tall" in sentence and f"Med endelige antall for {head.year}" in sentence
+    assert fmt.count(head.preliminary_neet) not in sentence  # the preliminary count is not next to the final share
+    register = national.register_total()
+    national_sentence = national_chapter.headline_sentence(register)
+    assert national_sentence.startswith(
+        f"I {year} var {fmt.percent(raw.loc[counties.NATIONAL_CODE, 'value'])} av de unge")
+    prelim = register[register["year"] == year]
+    assert fmt.count(prelim["neet"].iloc[0]) not in national_sentence

@@ -57,7 +57,29 @@ def setup() -> Overview:
     report.glue_text("highest_name", highest["county_name"])
     report.glue_text("highest_share", fmt.percent(highest["share"]))
     report.glue_text("reaggregation_note", county_series.REAGGREGATION_NOTE)
+    report.glue_text("headline_sentence", headline_sentence(ov))
     return ov
+
+
+def headline_sentence(ov: Overview) -> str:
+    """The counties' range in the newest year SSB has published: where that year has only
+    final shares (2024), from those shares (ties named together), labelled; otherwise from
+    the series' newest final year."""
+    newest = {c.code: county_series.newest_final_share(c.code) for c in counties.current_counties()}
+    if any(v is None for v in newest.values()):
+        lowest, highest = ov.rank.iloc[0], ov.rank.iloc[-1]
+        return (f"I {ov.final_year} var andelen unge utenfor arbeid, utdanning og arbeidsmarkedstiltak høyest i "
+                f"{highest['county_name']} ({fmt.percent(highest['share'])}) "
+                f"og lavest i {lowest['county_name']} ({fmt.percent(lowest['share'])}).")
+    shares = {code: round(v.share, 1) for code, v in newest.items()}
+    top, bottom = max(shares.values()), min(shares.values())
+    names = {s: fmt.words(counties.by_code(c).name for c, v in shares.items() if v == s) for s in (top, bottom)}
+    any_value = next(iter(newest.values()))
+    third_party = not all(v.by_ssb for v in newest.values())
+    source = "SSBs endelige tall" + ("; fylkesandelene er beregnet av en tredjepart fra SSBs antall" if third_party else "")
+    return (f"I {any_value.year} var andelen unge utenfor arbeid, utdanning og arbeidsmarkedstiltak høyest i "
+            f"{names[top]} ({fmt.percent(top)}) og lavest i {names[bottom]} ({fmt.percent(bottom)}); for hele landet "
+            f"var den {fmt.percent(any_value.national_share)} ({source}).")
 
 
 def show_newer_year(ov: Overview) -> None:

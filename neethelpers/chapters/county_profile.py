@@ -99,6 +99,23 @@ def _county_comparison(code: str, year: int) -> intervals.Comparison:
     return intervals.compare_to_rest(int(r["neet"]), int(r["residents"]), int(n["neet"]), int(n["residents"]))
 
 
+def _headline_sentence(county: counties.County, h: county_series.Headline, verdict_words: str,
+                       trend_words: str, trend_years: str) -> str:
+    """The page's first sentence. It leads with the newest year SSB has published: where that
+    year has only a final share (2024), the share is given as SSB's final figure, labelled, and
+    the verdict and trend — which need counts — are said for the newest year with final counts,
+    so preliminary counts never stand next to a final share."""
+    newest = county_series.newest_final_share(county.code)
+    tested = (f"{verdict_words} resten av landet, og {'andelen' if newest is None else 'den'} var {trend_words} "
+              f"de siste fem årene ({trend_years}).")
+    if newest is None:
+        return f"I {h.year} var {_pct(h.share)} av de unge i {county.name} utenfor arbeid, utdanning og tiltak, " + tested
+    return (f"I {newest.year} var {_pct(newest.share)} av de unge i {county.name} utenfor arbeid, utdanning og tiltak "
+            f"({newest.source_words}), {county_series.rank_text(newest.rank, newest.n_counties, newest.lowest)} av "
+            f"de {newest.n_counties} fylkene. Med endelige antall for {h.year}, det nyeste året med antall, var andelen "
+            f"{_pct(h.share)}, " + tested)
+
+
 def key_figures(county: counties.County) -> Section:
     """Share, count, rank, trend and verdict for the newest final year, and the headline
     sentence that says the trend and the verdict."""
@@ -128,11 +145,8 @@ def key_figures(county: counties.County) -> Section:
                    trend.FLAT: "uten signifikant endring"}[t.direction]
     verdict_words = {intervals.BETTER: "signifikant lavere enn", intervals.WORSE: "signifikant høyere enn",
                      intervals.SAME: "ikke signifikant forskjellig fra"}[comp.verdict]
-    g["kf_headline"] = (
-        f"I {h.year} var {_pct(h.share)} av de unge i {county.name} utenfor arbeid, utdanning og tiltak, "
-        f"{verdict_words} resten av landet, og andelen var {trend_words} de siste fem årene "
-        f"({fmt.year_range(t.first_year, t.last_year)})."
-    )
+    g["kf_headline"] = _headline_sentence(county, h, verdict_words, trend_words,
+                                          fmt.year_range(t.first_year, t.last_year))
     shown = pd.DataFrame({
         "Nøkkeltall": ["Andel unge 15–29 år utenfor (95 % KI)", "Antall unge utenfor", "Rangering (1 = høyest andel)",
                        f"Utvikling {fmt.year_range(t.first_year, t.last_year)}",

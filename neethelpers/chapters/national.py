@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from neethelpers.presentation import report
-from neethelpers.series import analysis_note
+import pandas as pd
+
+from neethelpers.presentation import fmt, report
+from neethelpers.registry import counties
+from neethelpers.series import analysis_note, county as county_series, national
 
 
 def show_note_contradictions() -> None:
@@ -24,5 +27,62 @@ def eurostat_breaks(eu24, eu29) -> tuple[tuple[int, str], ...]:
 
 def breaks_text(breaks) -> str:
     """``"2006 og 2021"`` for a caption."""
-    years = [str(y) for y, _ in breaks]
-    return " og ".join([", ".join(years[:-1]), years[-1]]) if len(years) > 1 else "".join(years)
+    return fmt.words(str(y) for y, _ in breaks)
+
+
+def glue_register(register: pd.DataFrame) -> None:
+    """Glue the register series' key numbers (newest final year, range, the 2014/2015 break),
+    the newer preliminary year if there is one, and the chapter's headline sentence, which
+    the front page also shows."""
+    final_year = national.latest_final_year(register)
+    by_year = register.set_index("year")
+    final = by_year.loc[final_year]
+    peak = register.loc[register["share"].idxmax()]
+    low = register.loc[register["share"].idxmin()]
+    values = {
+        "first_year": str(int(register["year"].min())), "last_year": str(int(register["year"].max())),
+        "final_year": str(final_year), "final_share": fmt.percent(final["share"]),
+        "final_count": fmt.count(final["neet"]), "final_residents": fmt.count(final["residents"]),
+        "peak_year": str(int(peak["year"])), "peak_share": fmt.percent(peak["share"]),
+        "low_year": str(int(low["year"])), "low_share": fmt.percent(low["share"]),
+        "break_before_year": str(national.REGISTER_BREAK_YEAR - 1),
+        "break_after_year": str(national.REGISTER_BREAK_YEAR),
+        "break_before_share": fmt.percent(by_year.loc[national.REGISTER_BREAK_YEAR - 1, "share"]),
+        "break_after_share": fmt.percent(by_year.loc[national.REGISTER_BREAK_YEAR, "share"]),
+    }
+    newer = register[register["year"] > final_year]
+    if len(newer):
+        latest = newer.iloc[-1]
+        values.update(preliminary_year=str(int(latest["year"])), preliminary_share=fmt.percent(latest["share"]),
+                      preliminary_count=fmt.count(latest["neet"]))
+    values["headline_sentence"] = headline_sentence(register)
+    for name, value in values.items():
+        report.glue_text(name, value)
+
+
+def headline_sentence(register: pd.DataFrame) -> str:
+    """The newest year SSB has published, first: where it has only a final share (2024), that
+    share as SSB's final figure; then the newest year with final counts. Preliminary counts
+    are never put next to a final share."""
+    final_year = national.latest_final_year(register)
+    final = register.set_index("year").loc[final_year]
+    counted = (f"{fmt.count(final['neet'])} unge i alderen 15–29 år utenfor arbeid, utdanning og "
+               f"arbeidsmarkedstiltak, {fmt.percent(final['share'])} av alle i aldersgruppen")
+    newest = county_series.newest_final_share(counties.NATIONAL_CODE)
+    if newest is None:
+        return f"I {final_year} var {counted} (SSBs registerstatistikk, siste år med endelige tall)."
+    return (f"I {newest.year} var {fmt.percent(newest.share)} av de unge i alderen 15–29 år utenfor arbeid, "
+            f"utdanning og arbeidsmarkedstiltak ({newest.source_words}). Med endelige antall for {final_year}, "
+            f"det nyeste året med antall, var det {counted}.")
+
+
+def show_newer_year(register: pd.DataFrame) -> None:
+    """A note on the newer preliminary year, if the series has one."""
+    final_year = national.latest_final_year(register)
+    if not (register["year"] > final_year).any():
+        return
+    report.note(
+        "Tallene for {glue:md}`final_year` er SSBs endelige tall. For {glue:md}`preliminary_year` finnes foreløpige "
+        "tall: {glue:md}`preliminary_share` ({glue:md}`preliminary_count` personer). Foreløpige tall henter "
+        "opplysninger om selvstendig næringsdrivende fra året før, og de endelige tallene har pleid å ligge litt lavere."
+    )

@@ -253,6 +253,56 @@ def newer_final_shares(year: int) -> pd.DataFrame:
     return d[["region_code", "value", "by_ssb"]].rename(columns={"value": "share"}).reset_index(drop=True)
 
 
+@dataclass(frozen=True)
+class NewestFinalShare:
+    """SSB's final share for a year newer than the newest year with final *counts* in the
+    series (2024: only shares, see :func:`newer_final_shares`), for one region, with its
+    place among the counties. Both shares are published at one decimal, so the difference
+    and the rank are those of the shares as shown."""
+
+    year: int
+    region_code: str
+    share: float
+    by_ssb: bool  # True: published by SSB; False: computed by a third party from SSB's final counts
+    national_share: float
+    rank: int  # 1 = highest among the counties
+    lowest: bool
+    n_counties: int
+
+    @property
+    def diff_shown(self) -> float:
+        return round(self.share - self.national_share, 1) + 0.0
+
+    @property
+    def source_words(self) -> str:
+        return ("SSBs endelige tall" if self.by_ssb else
+                "SSBs endelige tall; andelen er beregnet av en tredjepart fra SSBs antall")
+
+
+def newest_final_share(region_code: str) -> NewestFinalShare | None:
+    """The newest final share of a county or of the country (``counties.NATIONAL_CODE``),
+    when SSB's final figures exist for a year after the series' newest final year and cover
+    the country and every current county; otherwise None (the headline then uses the
+    series' newest final year)."""
+    df = _load(COUNTY_2024_SHARES)
+    years = sorted(int(y) for y in df["year"].unique())
+    if not years or years[-1] <= latest_final_year():
+        return None
+    year = years[-1]
+    nf = newer_final_shares(year).set_index("region_code")
+    county_codes = [c.code for c in counties.current_counties()]
+    if counties.NATIONAL_CODE not in nf.index or not set(county_codes) <= set(nf.index):
+        return None
+    code = counties.NATIONAL_CODE if region_code == counties.NATIONAL_CODE else counties.by_code(region_code).code
+    shares = nf.loc[county_codes, "share"].astype(float)
+    share = float(nf.loc[code, "share"])
+    return NewestFinalShare(
+        year=year, region_code=code, share=share, by_ssb=bool(nf.loc[code, "by_ssb"]),
+        national_share=float(nf.loc[counties.NATIONAL_CODE, "share"]),
+        rank=displayed_rank(shares, share), lowest=round(share, 1) <= round(float(shares.min()), 1),
+        n_counties=len(county_codes))
+
+
 @functools.cache
 def headline(county_code: str, year: int | None = None) -> Headline:
     """Headline figures for a current county: the newest final year on 2024 borders,
