@@ -347,6 +347,8 @@ def test_newest_final_share_is_the_raw_final_share_with_its_rank_among_the_count
     # rank counted from the highest, equal shares (all published at one decimal) sharing it
     assert newest.rank == 1 + sum(s > raw.loc[code, "value"] for s in county_shares)
     assert newest.diff_shown == round(raw.loc[code, "value"] - raw.loc[counties.NATIONAL_CODE, "value"], 1)
+    assert set(newest.tied_with) == {c.name for c in counties.current_counties()
+                                     if c.code != code and raw.loc[c.code, "value"] == raw.loc[code, "value"]}
 
 
 def test_headline_sentences_lead_with_the_newest_final_share_and_never_put_a_preliminary_count_next_to_it():
@@ -361,9 +363,17 @@ def test_headline_sentences_lead_with_the_newest_final_share_and_never_put_a_pre
     assert sentence.startswith(f"I {year} var {fmt.percent(raw.loc[ostfold.code, 'value'])} av de unge i Østfold")
     assert "SSBs endelige tall" in sentence and f"Med endelige antall for {head.year}" in sentence
     assert fmt.count(head.preliminary_neet) not in sentence  # the preliminary count is not next to the final share
+    # a shared rank is said: the counties with the same displayed share are named
+    same = [c.name for c in counties.current_counties()
+            if c.code != ostfold.code and raw.loc[c.code, "value"] == raw.loc[ostfold.code, "value"]]
+    assert (f"delt med {same[0]}" in sentence) == bool(same)
     register = national.register_total()
     national_sentence = national_chapter.headline_sentence(register)
     assert national_sentence.startswith(
         f"I {year} var {fmt.percent(raw.loc[counties.NATIONAL_CODE, 'value'])} av de unge")
     prelim = register[register["year"] == year]
     assert fmt.count(prelim["neet"].iloc[0]) not in national_sentence
+    assert fmt.count(prelim["residents"].iloc[0]) not in national_sentence
+    final = register[register["year"] == national.latest_final_year(register)].iloc[0]
+    assert f"{fmt.count(final['neet'])} unge" in national_sentence
+    assert f"av de {fmt.count(final['residents'])} unge som var bosatt i Norge" in national_sentence

@@ -112,7 +112,8 @@ def _headline_sentence(county: counties.County, h: county_series.Headline, verdi
         return f"I {h.year} var {_pct(h.share)} av de unge i {county.name} utenfor arbeid, utdanning og tiltak, " + tested
     return (f"I {newest.year} var {_pct(newest.share)} av de unge i {county.name} utenfor arbeid, utdanning og tiltak "
             f"({newest.source_words}), {county_series.rank_text(newest.rank, newest.n_counties, newest.lowest)} av "
-            f"de {newest.n_counties} fylkene. Med endelige antall for {h.year}, det nyeste året med antall, var andelen "
+            f"de {newest.n_counties} fylkene{', delt med ' + fmt.words(newest.tied_with) if newest.tied_with else ''}. "
+            f"Med endelige antall for {h.year}, det nyeste året med antall, var andelen "
             f"{_pct(h.share)}, " + tested)
 
 

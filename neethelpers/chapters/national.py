@@ -67,7 +67,8 @@ def headline_sentence(register: pd.DataFrame) -> str:
     final_year = national.latest_final_year(register)
     final = register.set_index("year").loc[final_year]
     counted = (f"{fmt.count(final['neet'])} unge i alderen 15–29 år utenfor arbeid, utdanning og "
-               f"arbeidsmarkedstiltak, {fmt.percent(final['share'])} av alle i aldersgruppen")
+               f"arbeidsmarkedstiltak, {fmt.percent(final['share'])} av de {fmt.count(final['residents'])} unge "
+               "som var bosatt i Norge")
     newest = county_series.newest_final_share(counties.NATIONAL_CODE)
     if newest is None:
         return f"I {final_year} var {counted} (SSBs registerstatistikk, siste år med endelige tall)."
@@ -77,12 +78,19 @@ def headline_sentence(register: pd.DataFrame) -> str:
 
 
 def show_newer_year(register: pd.DataFrame) -> None:
-    """A note on the newer preliminary year, if the series has one."""
+    """A note on the newer preliminary year, if the series has one, and on SSB's final share
+    for that year where only the share is published."""
     final_year = national.latest_final_year(register)
-    if not (register["year"] > final_year).any():
+    newer = register[register["year"] > final_year]
+    if newer.empty:
         return
-    report.note(
-        "Tallene for {glue:md}`final_year` er SSBs endelige tall. For {glue:md}`preliminary_year` finnes foreløpige "
-        "tall: {glue:md}`preliminary_share` ({glue:md}`preliminary_count` personer). Foreløpige tall henter "
-        "opplysninger om selvstendig næringsdrivende fra året før, og de endelige tallene har pleid å ligge litt lavere."
-    )
+    text = ("Tallene for {glue:md}`final_year` er SSBs endelige tall. For {glue:md}`preliminary_year` finnes "
+            "foreløpige tall: {glue:md}`preliminary_share` ({glue:md}`preliminary_count` personer). Foreløpige tall "
+            "henter opplysninger om selvstendig næringsdrivende fra året før, og de endelige tallene har pleid å "
+            "ligge litt lavere.")
+    newest = county_series.newest_final_share(counties.NATIONAL_CODE)
+    if newest is not None and newest.year == int(newer["year"].iloc[-1]):
+        text += (f" SSBs endelige andel for {newest.year} er {fmt.percent(newest.share)}; endelige antall for "
+                 f"{newest.year} finnes ikke i tabellene boka bygger på, så figuren og tabellene viser de "
+                 "foreløpige.")
+    report.note(text)

@@ -268,6 +268,7 @@ class NewestFinalShare:
     rank: int  # 1 = highest among the counties
     lowest: bool
     n_counties: int
+    tied_with: tuple[str, ...] = ()  # the other counties with the same displayed share
 
     @property
     def diff_shown(self) -> float:
@@ -296,11 +297,13 @@ def newest_final_share(region_code: str) -> NewestFinalShare | None:
     code = counties.NATIONAL_CODE if region_code == counties.NATIONAL_CODE else counties.by_code(region_code).code
     shares = nf.loc[county_codes, "share"].astype(float)
     share = float(nf.loc[code, "share"])
+    tied = tuple(counties.by_code(c).name for c in county_codes
+                 if c != code and code != counties.NATIONAL_CODE and round(shares[c], 1) == round(share, 1))
     return NewestFinalShare(
         year=year, region_code=code, share=share, by_ssb=bool(nf.loc[code, "by_ssb"]),
         national_share=float(nf.loc[counties.NATIONAL_CODE, "share"]),
         rank=displayed_rank(shares, share), lowest=round(share, 1) <= round(float(shares.min()), 1),
-        n_counties=len(county_codes))
+        n_counties=len(county_codes), tied_with=tied)
 
 
 @functools.cache
