@@ -368,6 +368,38 @@ def test_sigterm_and_sigint_stop_the_whole_build_and_keep_the_last_good_book(fau
     faulty.good_build()
 
 
+FAKE_CHROMIUM = """#!{python}
+# A Chromium that hangs while printing, with a child process of its own (like its renderer).
+import os, pathlib, subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+pathlib.Path(os.environ["NEET_TEST_PIDS"], f"chromium-{{os.getpid()}}.pid").write_text(str(child.pid))
+time.sleep(600)
+"""
+
+
+@pytest.mark.slow
+def test_sigterm_while_the_profiles_print_stops_at_once_and_leaves_no_chromium(faulty, tmp_path):
+    """Issue 14.4 (noticed after): a build stopped while Chromium prints the county PDFs used to
+    wait for every profile still queued (up to 180 s each); now it cancels them, kills each
+    running Chromium with its children, and keeps the last good book."""
+    fake = tmp_path / "chromium"
+    fake.write_text(FAKE_CHROMIUM.format(python=sys.executable))
+    fake.chmod(0o755)
+    (faulty.project.html / "pdf" / ".fingerprint").unlink()  # so this build prints the profiles again
+    before = faulty.html_hashes()
+    proc, tag = faulty.start("build", "--force", "--jobs", "2", "--quiet", NEET_CHROMIUM=str(fake))
+    wait_for(lambda: len(list(faulty.pids.glob("chromium-*.pid"))) >= 2, 600, "two profiles printing")
+    proc.send_signal(signal.SIGTERM)
+    _, err, seconds = _finish(proc, 60)
+    assert proc.returncode == 143, err
+    assert seconds < 15
+    assert "the last good book in _build/html/ is unchanged" in err
+    assert wait_for(lambda: not tagged(tag), 15, "every Chromium and its children to end")
+    assert len(list(faulty.pids.glob("chromium-*.pid"))) == 2  # the queued profiles were never started
+    assert faulty.html_hashes() == before
+    faulty.good_build()  # prints the profiles with the real Chromium again
+
+
 @pytest.mark.slow
 def test_killing_the_build_kills_its_workers_and_kernels(faulty):
     """Issue 14.4: after `kill -9` of `neet build` no worker or kernel keeps running (they

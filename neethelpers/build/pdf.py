@@ -14,7 +14,9 @@ last published files.
   :func:`neethelpers.chapters.county_pdf.profile_html` and the PDF printed from it by
   headless Chromium (``--print-to-pdf``, A4 from the document's ``@page`` rule). Called
   after Sphinx succeeded and before publishing; a failure fails the build and leaves the
-  last good book untouched.
+  last good book untouched. When the build is stopped (SIGTERM, SIGINT) while profiles are
+  printing, the profiles not yet started are cancelled and every running Chromium is killed
+  with its child processes (each runs in its own process group), so the build stops at once.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -46,6 +50,19 @@ MAX_PAGES = 4
 
 class PdfError(NeetError):
     """A county profile could not be made."""
+
+
+#: The Chromium processes printing now (process-group leaders), so a stopped build can kill them.
+_PRINTING: set[subprocess.Popen] = set()
+_PRINTING_LOCK = threading.Lock()
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """Kill a Chromium and the processes it started (renderer, zygote, …)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def fingerprint(root: Path) -> str:
@@ -91,12 +108,22 @@ def print_pdf(html_file: Path, pdf_file: Path, *, browser: str | None = None) ->
                "--no-first-run", "--no-default-browser-check", f"--user-data-dir={profile}",
                "--no-pdf-header-footer", "--print-to-pdf-no-header", f"--print-to-pdf={pdf_file}",
                Path(html_file).resolve().as_uri()]
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)
+        with _PRINTING_LOCK:
+            _PRINTING.add(proc)
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=PRINT_TIMEOUT)
+            _, stderr = proc.communicate(timeout=PRINT_TIMEOUT)
         except subprocess.TimeoutExpired:
+            _kill_group(proc)
+            proc.communicate()
             raise PdfError(f"Chromium did not print {html_file.name} within {PRINT_TIMEOUT} s") from None
+        finally:
+            with _PRINTING_LOCK:
+                _PRINTING.discard(proc)
+            _kill_group(proc)  # a renderer Chromium left behind when it exited
     if proc.returncode != 0 or not pdf_file.exists() or pdf_file.stat().st_size == 0:
-        tail = "\n".join((proc.stderr or "").strip().splitlines()[-5:])
+        tail = "\n".join((stderr or "").strip().splitlines()[-5:])
         raise PdfError(f"Chromium could not print {html_file.name} to PDF (exit code {proc.returncode})\n{tail}")
 
 
@@ -137,8 +164,16 @@ def write_profiles(root: Path, plan: list[runs.Run], staging: Path, *, published
         html = county_pdf.profile_html(slug, page_href=f"{PAGE_LINK_BASE}{slug}.html", made=today)
         (out / f"{slug}.html").write_text(html, encoding="utf-8")
     workers = max(1, min(jobs or os.cpu_count() or 1, 4))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
         list(pool.map(lambda s: print_pdf(out / f"{s}.html", out / f"{s}.pdf", browser=browser), slugs))
+    except BaseException:  # a failed profile, or the build stopped: no further Chromium, none left running
+        pool.shutdown(wait=False, cancel_futures=True)
+        with _PRINTING_LOCK:
+            for proc in list(_PRINTING):
+                _kill_group(proc)
+        raise
+    pool.shutdown()
     for slug in slugs:  # a profile running over the page limit is printed again with tighter type
         if page_count(out / f"{slug}.pdf") > MAX_PAGES:
             html = county_pdf.profile_html(slug, page_href=f"{PAGE_LINK_BASE}{slug}.html", made=today, compact=True)

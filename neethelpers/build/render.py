@@ -28,7 +28,7 @@ import time
 import uuid
 from pathlib import Path
 
-from neethelpers.build import BuildError, plan as runs, state as hashing
+from neethelpers.build import BuildError, BuildInterrupted, plan as runs, state as hashing
 from neethelpers.errors import NeetError
 
 BUILD_DIR = "_build"
@@ -103,6 +103,8 @@ def render_book(root: Path, plan: list[runs.Run], state: dict, *, echo=_echo_def
             + _sphinx_problems(proc.stdout + proc.stderr))
     try:  # the county profiles go into the staging tree, so they are published with it, atomically
         pdf.write_profiles(root, plan, staging, published=published_folder(root), fp=fingerprint, echo=echo)
+    except BuildInterrupted:
+        raise  # stopped by a signal: the build says so (exit 128 + signal), not "build failed"
     except NeetError as exc:
         raise BuildError(f"{exc}\nThe last good book in {HTML_DIR}/ is unchanged.") from None
     publish(root, staging)
