@@ -76,7 +76,7 @@ def headline_sentence(ov: Overview) -> str:
     names = {s: fmt.words(counties.by_code(c).name for c, v in shares.items() if v == s) for s in (top, bottom)}
     any_value = next(iter(newest.values()))
     third_party = not all(v.by_ssb for v in newest.values())
-    source = "SSBs endelige tall" + ("; fylkesandelene er beregnet av en tredjepart fra SSBs antall" if third_party else "")
+    source = "SSBs endelige tall" + (f"; fylkesandelene er {county_series.THIRD_PARTY_SHARE}" if third_party else "")
     return (f"I {any_value.year} var andelen unge utenfor arbeid, utdanning og arbeidsmarkedstiltak høyest i "
             f"{names[top]} ({fmt.percent(top)}) og lavest i {names[bottom]} ({fmt.percent(bottom)}); for hele landet "
             f"var den {fmt.percent(any_value.national_share)} ({source}).")

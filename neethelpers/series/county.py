@@ -253,6 +253,10 @@ def newer_final_shares(year: int) -> pd.DataFrame:
     return d[["region_code", "value", "by_ssb"]].rename(columns={"value": "share"}).reset_index(drop=True)
 
 
+#: How a final share that SSB did not publish itself was made (the 2024 county shares).
+THIRD_PARTY_SHARE = "beregnet av en tredjepart fra SSBs antall"
+
+
 @dataclass(frozen=True)
 class NewestFinalShare:
     """SSB's final share for a year newer than the newest year with final *counts* in the
@@ -276,8 +280,7 @@ class NewestFinalShare:
 
     @property
     def source_words(self) -> str:
-        return ("SSBs endelige tall" if self.by_ssb else
-                "SSBs endelige tall; andelen er beregnet av en tredjepart fra SSBs antall")
+        return "SSBs endelige tall" if self.by_ssb else f"SSBs endelige tall; andelen er {THIRD_PARTY_SHARE}"
 
 
 def newest_final_share(region_code: str) -> NewestFinalShare | None:
