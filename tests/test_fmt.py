@@ -82,6 +82,13 @@ def test_nullable_integer_cells_format():
     assert fmt.number(cells[1]) == fmt.MISSING
 
 
+def test_a_count_agrees_with_its_noun_and_zero_is_a_word():
+    assert fmt.counted(0, "fylke", "fylker") == "ingen fylker"
+    assert fmt.counted(1, "fylke", "fylker") == "1 fylke"
+    assert fmt.counted(2, "kommune", "kommuner") == "2 kommuner"
+    assert fmt.counted(15180, "person", "personer") == "15" + GROUP + "180 personer"
+
+
 def test_year_range_uses_en_dash():
     assert fmt.year_range(2008, 2024) == "2008–2024"
 

@@ -7,6 +7,7 @@ invariants (expected counts add up to the national count, one year per barometer
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -322,3 +323,17 @@ def test_overview_ranking_has_every_county_with_interval_verdict_and_trend():
     assert len(d) == 15 and (d["lower"] < d["share"]).all() and (d["share"] < d["upper"]).all()
     assert set(d["trend_symbol"]) <= set(trend.TREND_SYMBOLS.values())
     assert set(d["verdict_symbol"]) <= {"▲", "●", "▼"}
+
+
+def test_overview_ranking_sentence_counts_the_rows_of_its_table():
+    """The sentence above the ranking says how many counties lie over/under the rest of the
+    country and rise/fall — counted here from the table's own symbols, with nouns in number."""
+    section = county_profile.overview_ranking()
+    d = section.figures[0].data
+    expected = {"rank_worse": (d["verdict_symbol"] == "▼").sum(), "rank_better": (d["verdict_symbol"] == "▲").sum(),
+                "rank_falling": (d["trend_symbol"] == trend.TREND_SYMBOLS[trend.FALLING]).sum(),
+                "rank_rising": (d["trend_symbol"] == trend.TREND_SYMBOLS[trend.RISING]).sum()}
+    for name, n in expected.items():
+        text = section.glue[name]
+        assert text == ("ingen fylker" if n == 0 else "1 fylke" if n == 1 else f"{n} fylker"), (name, text)
+    assert not re.search(r"\bi 0\b|\b0 fylker", section.text + " ".join(section.glue.values()))

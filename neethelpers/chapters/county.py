@@ -45,10 +45,6 @@ class Page:
         return str(self.data_source).strip().lower() == longterm.d.SYNTHETIC
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{fmt.number(n, 0)} {one if n == 1 else many}"
-
-
 def setup(county: str, data_source: str = longterm.NO_MICRODATA) -> Page:
     """Resolve ``county``, set up the page and glue every value of the page's prose. The
     demonstration page (``data_source="synthetic"``) gets its own label prefix, so its figures
@@ -253,7 +249,7 @@ def _glue_municipalities(page: Page) -> None:
     munis = county_series.municipalities(page.county.code)
     n_small = int(munis["small"].sum())
     limit = fmt.number(county_series.SMALL_MUNICIPALITY_RESIDENTS)
-    report.glue_text("muni_count", _plural(len(munis), "kommune", "kommuner"))
+    report.glue_text("muni_count", fmt.counted(len(munis), "kommune", "kommuner"))
     report.glue_text("muni_year", f"{page.last_year}{_release_words(page)}")
     report.glue_text("change_since", str(county_series.CHANGE_SINCE))
     report.glue_text("muni_small_text", (

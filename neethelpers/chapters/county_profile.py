@@ -433,14 +433,14 @@ def overview_ranking(year: int | None = None) -> Section:
     nat = county_series.national_series().set_index("year").loc[year, "share"]
     t = trend.all_trends(year)
     g = {"rank_year": str(year), "rank_trend_years": fmt.year_range(int(t["first_year"].iloc[0]), year),
-         "rank_worse": str(int((d["verdict"] == intervals.WORSE).sum())),
-         "rank_better": str(int((d["verdict"] == intervals.BETTER).sum())),
-         "rank_falling": str(int((d["trend"] == trend.FALLING).sum())),
-         "rank_rising": str(int((d["trend"] == trend.RISING).sum()))}
+         "rank_worse": fmt.counted(int((d["verdict"] == intervals.WORSE).sum()), "fylke", "fylker"),
+         "rank_better": fmt.counted(int((d["verdict"] == intervals.BETTER).sum()), "fylke", "fylker"),
+         "rank_falling": fmt.counted(int((d["trend"] == trend.FALLING).sum()), "fylke", "fylker"),
+         "rank_rising": fmt.counted(int((d["trend"] == trend.RISING).sum()), "fylke", "fylker")}
     text = (
-        "I {glue:md}`rank_year` lå {glue:md}`rank_worse` fylker signifikant over og {glue:md}`rank_better` "
+        "I {glue:md}`rank_year` lå {glue:md}`rank_worse` signifikant over og {glue:md}`rank_better` "
         "signifikant under resten av landet. Over {glue:md}`rank_trend_years` var andelen signifikant synkende i "
-        "{glue:md}`rank_falling` fylker og signifikant økende i {glue:md}`rank_rising`."
+        "{glue:md}`rank_falling` og signifikant økende i {glue:md}`rank_rising`."
     )
     shown = pd.DataFrame({
         "Rang (1 = høyest andel)": d["rank"], "Fylke": d["county_name"],

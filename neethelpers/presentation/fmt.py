@@ -114,6 +114,14 @@ def words(items) -> str:
     return format_list([str(i) for i in items], locale="nb_NO")
 
 
+def counted(n: int, one: str, many: str) -> str:
+    """A count with its noun in the right number: ``0`` → ``"ingen fylker"``, ``1`` →
+    ``"1 fylke"``, ``15180`` → ``"15 180 fylker"`` (a bare «0» reads as a slip in prose)."""
+    if n == 0:
+        return f"ingen {many}"
+    return f"{number(n, 0)} {one if n == 1 else many}"
+
+
 def year_range(first: int, last: int) -> str:
     return f"{first}–{last}"
 
