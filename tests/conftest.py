@@ -7,6 +7,15 @@ put first on ``PYTHONPATH``, so the build, the kernels and the data paths all be
 the copy. Tests that build again (unchanged rebuild, one county, a failing notebook)
 reuse this one book.
 
+The session fixture :func:`real_book` builds the whole book once more, with ``--data`` on a
+person-level file with tiny groups whose *name* is script injection: the real-data tests
+(``test_real_data_book.py``) and the hostile-name tests (``test_hostile_input.py``) read the
+same build.
+
+Under ``make test`` (pytest-xdist, ``--dist loadgroup``) every test that uses one of these
+builds runs on the same worker as the build (:func:`pytest_collection_modifyitems`), so each
+is made once per suite while the other tests run beside it.
+
 ``NEET_TEST_FIXTURE_NOTEBOOKS=1`` replaces the chapter notebooks in the copy with the
 small stand-ins in ``tests/fixtures/notebooks/`` (for working on the pipeline itself).
 """
@@ -21,12 +30,22 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from bs4 import BeautifulSoup
 
 from neethelpers import data, paths
 from neethelpers.build import execute as build
+from neethelpers.microdata import schema
+from neethelpers.microdata.testing import random_persons
 
 FIXTURE_NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
+# The data file's name: script injection (issue 14.1), so every page that names the file
+# shows whether a name from the analyst becomes markup.
+DATA_NAME = "<img src=x onerror=alert(1)>`<img src=y onerror=alert(2)>`.csv"
+HTML_GENERATED = Path("_build") / "html" / "book" / "generated"
+# Fixtures that build a whole book: the tests using one share a worker under xdist.
+BOOK_BUILDS = ("built_book", "real_book")
 
 
 @dataclass
@@ -70,6 +89,54 @@ def built_book(tmp_path_factory) -> Project:
     return project
 
 
+def tiny_group_persons() -> pd.DataFrame:
+    """Person-level data in the input schema with the tiny groups listed in
+    ``test_real_data_book.py``'s docstring (Finnmark 3 persons, Rogaland 3 women, Akershus 3
+    Norwegian-born to immigrant parents, 4 with a child-welfare measure in the country)."""
+    big = random_persons(9000, seed=11, fylker=("03", "32", "31"))
+    big["barnevern"] = 0
+    big = big[~((big["fylke"] == "32") & (big["innvandrer"] == 2))]
+    rogaland = random_persons(700, seed=12, fylker=("11",))
+    rogaland["barnevern"] = 0
+    rogaland = pd.concat([rogaland[rogaland["kjonn"] == 1].head(300),
+                          rogaland[rogaland["kjonn"] == 2].head(3).assign(neet2023=[1, 1, 0])])
+    finnmark = random_persons(40, seed=13, fylker=("56",)).head(3).assign(barnevern=0, neet2023=[1, 0, 0])
+    extra = random_persons(400, seed=14, fylker=("32",))
+    born_here = extra[extra["innvandrer"] == 2].head(3).assign(barnevern=0, neet2023=[1, 1, 0])
+    child_welfare = extra[extra["innvandrer"] == 0].tail(4).assign(barnevern=1, neet2023=[1, 1, 0, 0])
+    out = pd.concat([big, rogaland, finnmark, born_here, child_welfare], ignore_index=True)
+    return schema.validate(out, "persons")
+
+
+@dataclass
+class RealBook:
+    """The book built with ``--data`` from :data:`DATA_NAME` in a private folder."""
+
+    project: Project
+    data_file: Path
+
+    def page(self, name: str) -> BeautifulSoup:
+        path = self.project.root / HTML_GENERATED / f"{name}.html"
+        return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+@pytest.fixture(scope="session")
+def real_book(tmp_path_factory) -> RealBook:
+    """The whole book built from scratch on the tiny-group file, in a temporary copy. The
+    file lies in a folder standing for the analyst's private path, which no published file
+    may contain."""
+    base = tmp_path_factory.mktemp("real-data-book")
+    private = base / "analytikerens-private-mappe-7f3c9e21"
+    private.mkdir()
+    data_file = private / DATA_NAME
+    tiny_group_persons().to_csv(data_file, index=False)
+    project = make_copy(base / "project")
+    result = project.neet("build", "--data", str(data_file), "--force", "--quiet")
+    if result.returncode != 0:
+        pytest.fail(f"the build on real data failed:\n{result.stdout}\n{result.stderr}")
+    return RealBook(project, data_file)
+
+
 @pytest.fixture
 def use_data_dir(monkeypatch):
     """A function that points every data path of ``neethelpers.paths`` at a folder (a
@@ -97,12 +164,24 @@ def file_hashes(root: Path) -> dict[str, str]:
 
 def pytest_collection_modifyitems(items):
     """Tiers by what a test needs, so no mark can be forgotten: a test that uses the session's
-    book build is ``book`` and ``slow``; one that executes a notebook itself is ``notebook``."""
+    book build is ``book`` and ``slow``; one that executes a notebook itself is ``notebook``.
+
+    Worker groups for ``--dist loadgroup``: the tests of one book build share a group (the
+    build is made once); a slow test's module is a group (its module-scoped fixtures, such as
+    a built venv, are made once); fast tests go wherever a worker is free."""
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         if "built_book" in fixtures:
             item.add_marker(pytest.mark.book)
             item.add_marker(pytest.mark.slow)
+        builds = [name for name in BOOK_BUILDS if name in fixtures]
+        if len(builds) > 1:
+            raise pytest.UsageError(f"{item.nodeid} uses two book builds ({', '.join(builds)}): "
+                                    "they could not share one xdist group")
+        if builds:
+            item.add_marker(pytest.mark.xdist_group(builds[0]))
+        elif item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
         source = getattr(getattr(item, "function", None), "__code__", None)
         if source is not None and ("execute_notebook" in source.co_names or "_run" in source.co_names):
             item.add_marker(pytest.mark.notebook)

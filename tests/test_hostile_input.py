@@ -1,9 +1,10 @@
 """Issue 14.1: a hostile data file name never becomes markup, and no local path is published.
 
-One module-scoped build of the whole book (``neet build --data FILE``, real notebooks) in a
-temporary copy, on a valid person-level file whose *name* is script injection:
-``<img src=x onerror=alert(1)>`<img src=y onerror=alert(2)>`.csv``, in a folder whose name
-stands for the analyst's private path. The name is shown on the national page, on every
+The session's real-data build of the whole book (``conftest.real_book``: ``neet build --data
+FILE`` with the real notebooks in a temporary copy, shared with ``test_real_data_book.py``)
+reads a valid person-level file whose *name* is script injection
+(``conftest.DATA_NAME``: ``<img src=x onerror=alert(1)>`<img src=y onerror=alert(2)>`.csv``),
+in a folder whose name stands for the analyst's private path. The name is shown on the national page, on every
 county page and on the regression page, and in the appendix. Checked:
 
 * no HTML file has an element with an ``onerror`` attribute or the raw ``<img src=x``;
@@ -19,44 +20,27 @@ from __future__ import annotations
 import functools
 import shutil
 import threading
-import uuid
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import Project, make_copy
+from conftest import DATA_NAME, Project
 
 from neethelpers.build import toc
-from neethelpers.microdata.testing import random_persons
 
 pytestmark = pytest.mark.slow
 
-HOSTILE_NAME = "<img src=x onerror=alert(1)>`<img src=y onerror=alert(2)>`.csv"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-
-
-@pytest.fixture(scope="module")
-def hostile_book(tmp_path_factory) -> tuple[Project, Path]:
-    base = tmp_path_factory.mktemp("hostile")
-    secret = base / f"analytikerens-private-mappe-{uuid.uuid4().hex[:8]}"
-    secret.mkdir()
-    data_file = secret / HOSTILE_NAME
-    random_persons(9000, seed=21, fylker=("03", "32", "31")).to_csv(data_file, index=False)
-    project = make_copy(base / "project")
-    result = project.neet("build", "--data", str(data_file), "--quiet")
-    if result.returncode != 0:
-        pytest.fail(f"the build with a hostile file name failed:\n{result.stdout}\n{result.stderr}")
-    return project, data_file
 
 
 def _html_files(project: Project) -> list[Path]:
     return sorted(project.html.rglob("*.html"))
 
 
-def test_no_page_holds_markup_from_the_file_name(hostile_book):
-    project, _ = hostile_book
+def test_no_page_holds_markup_from_the_file_name(real_book):
+    project = real_book.project
     pages = _html_files(project)
     assert len(pages) >= len(toc.docnames(project.root))
     for page in pages:
@@ -69,14 +53,14 @@ def test_no_page_holds_markup_from_the_file_name(hostile_book):
 
 @pytest.mark.parametrize("page", ["book/generated/nasjonale-trender.html", "book/generated/fylker/oslo.html",
                                   "book/generated/regresjonsanalyse.html", "book/appendix/om-utgaven.html"])
-def test_the_file_name_is_shown_as_plain_text(hostile_book, page):
-    project, data_file = hostile_book
+def test_the_file_name_is_shown_as_plain_text(real_book, page):
+    project = real_book.project
     text = BeautifulSoup((project.html / page).read_text(encoding="utf-8"), "html.parser").get_text(" ")
-    assert HOSTILE_NAME in " ".join(text.split()), page
+    assert DATA_NAME in " ".join(text.split()), page
 
 
-def test_no_published_file_holds_the_local_path(hostile_book):
-    project, data_file = hostile_book
+def test_no_published_file_holds_the_local_path(real_book):
+    project, data_file = real_book.project, real_book.data_file
     folder = data_file.parent.name.encode("utf-8")
     leaks = [p for p in project.html.rglob("*") if p.is_file() and folder in p.read_bytes()]
     leaks += [p for p in (project.root / "book" / "generated").rglob("*") if p.is_file() and folder in p.read_bytes()]
@@ -89,14 +73,14 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 @pytest.mark.browser
-def test_a_browser_raises_no_dialog(hostile_book, tmp_path):
+def test_a_browser_raises_no_dialog(real_book, tmp_path):
     if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
         pytest.fail("chromium/chromedriver missing: run `make browser-deps`")
     from selenium import webdriver
     from selenium.common.exceptions import NoAlertPresentException
     from selenium.webdriver.chrome.service import Service
 
-    project, _ = hostile_book
+    project = real_book.project
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(project.html)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     site = f"http://127.0.0.1:{server.server_address[1]}"

@@ -1,8 +1,10 @@
 """The whole book built on "real" register data with deliberately tiny groups: nothing that
 rests on fewer than the disclosure threshold reaches a built HTML page or a CSV download.
 
-One module-scoped build (``neet build --data FILE --force`` in a temporary copy of the
-project, about a minute) on a person-level file generated here with fixed seeds:
+One build of the whole book (``neet build --data FILE --force`` in a temporary copy of the
+project; the session fixture ``real_book`` in ``conftest.py``, which ``test_hostile_input.py``
+shares: the file is named like script injection) on a person-level file generated with fixed
+seeds (``conftest.tiny_group_persons``):
 
 * Akershus, Oslo and Østfold with about 3 000 persons each (``random_persons``);
 * **Finnmark: 3 persons** (1 long-term NEET) — the county page must show no figure at all;
@@ -39,20 +41,17 @@ from __future__ import annotations
 
 import math
 import re
-import time
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
-from conftest import Project, make_copy
+from conftest import DATA_NAME, tiny_group_persons
 from test_descriptive import COUNT_COLUMN, SHARE_COLUMN, _capture, _csv_values, _unsafe, unsafe_share_values
 
 from neethelpers.chapters import regression as chapter
 from neethelpers.microdata import descriptive as d, disclosure, models, schema
-from neethelpers.microdata.testing import random_persons
 from neethelpers.presentation import fmt, report
 from neethelpers.registry import counties
 
@@ -61,10 +60,8 @@ pytestmark = pytest.mark.slow
 THRESHOLD = 5
 ROUND_TO = 10
 SECTION_ID = "langtids-neet-beregnet-fra-mikrodata"
-DATA_NAME = "registerutdrag.csv"
 MARK = disclosure.marker(THRESHOLD)
 GENERATED = Path("book") / "generated"
-HTML_GENERATED = Path("_build") / "html" / "book" / "generated"
 
 # The tiny groups: (page, region code, table, row key, column) of a figure that rests on
 # fewer than THRESHOLD persons and is distinctive enough to be looked for.
@@ -79,24 +76,7 @@ SENTINELS = {
 _KEY_COL = {"by_sex": "group", "by_immigrant": "group", "risk_profile": "factor"}
 
 
-# --- the data ------------------------------------------------------------------------------
-
-
-def tiny_group_persons() -> pd.DataFrame:
-    """Person-level data in the input schema with the tiny groups of the module docstring."""
-    big = random_persons(9000, seed=11, fylker=("03", "32", "31"))
-    big["barnevern"] = 0
-    big = big[~((big["fylke"] == "32") & (big["innvandrer"] == 2))]
-    rogaland = random_persons(700, seed=12, fylker=("11",))
-    rogaland["barnevern"] = 0
-    rogaland = pd.concat([rogaland[rogaland["kjonn"] == 1].head(300),
-                          rogaland[rogaland["kjonn"] == 2].head(3).assign(neet2023=[1, 1, 0])])
-    finnmark = random_persons(40, seed=13, fylker=("56",)).head(3).assign(barnevern=0, neet2023=[1, 0, 0])
-    extra = random_persons(400, seed=14, fylker=("32",))
-    born_here = extra[extra["innvandrer"] == 2].head(3).assign(barnevern=0, neet2023=[1, 1, 0])
-    child_welfare = extra[extra["innvandrer"] == 0].tail(4).assign(barnevern=1, neet2023=[1, 1, 0, 0])
-    out = pd.concat([big, rogaland, finnmark, born_here, child_welfare], ignore_index=True)
-    return schema.validate(out, "persons")
+# --- the data (conftest.tiny_group_persons) ----------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -114,35 +94,6 @@ def fits(persons) -> dict[str, dict]:
     """The regression page's models, unsuppressed: national and Akershus (the page's county)."""
     cells = schema.to_cells(persons)
     return {"national": models.fit_all(cells), "county": models.fit_all(cells, county="32")}
-
-
-# --- the build -----------------------------------------------------------------------------
-
-
-@dataclass
-class RealBook:
-    project: Project
-    data_file: Path
-    seconds: float
-
-    def page(self, name: str) -> BeautifulSoup:
-        path = self.project.root / HTML_GENERATED / f"{name}.html"
-        return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-
-
-@pytest.fixture(scope="module")
-def real_book(tmp_path_factory, persons) -> RealBook:
-    """The whole book built from scratch on the tiny-group file, in a temporary copy."""
-    base = tmp_path_factory.mktemp("real-data-book")
-    data_file = base / DATA_NAME
-    persons.to_csv(data_file, index=False)
-    project = make_copy(base / "project")
-    started = time.perf_counter()
-    result = project.neet("build", "--data", str(data_file), "--force", "--quiet")
-    seconds = time.perf_counter() - started
-    if result.returncode != 0:
-        pytest.fail(f"the build on real data failed:\n{result.stdout}\n{result.stderr}")
-    return RealBook(project, data_file, seconds)
 
 
 # --- scanning helpers ----------------------------------------------------------------------
