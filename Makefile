@@ -63,8 +63,8 @@ $(STAMP): requirements.txt pyproject.toml
 book: venv browser-deps ## Build the book (executes what changed, renders _build/html/index.html, prints the county PDFs)
 	$(BIN)/neet build
 
-test: venv browser-deps ## Run the whole test suite on every core (builds the book twice in temporary copies: shipped data, --data)
-	$(BIN)/pytest -n $(JOBS) --dist loadgroup
+test: venv browser-deps ## Run the whole test suite (builds the book twice in temporary copies: shipped data, --data)
+	$(BIN)/pytest
 
 check: venv ## Quick loop: ruff, then the fast tests on every core (no notebooks, no book, no browser); under 60 s
 	$(BIN)/ruff check .

@@ -12,10 +12,6 @@ person-level file with tiny groups whose *name* is script injection: the real-da
 (``test_real_data_book.py``) and the hostile-name tests (``test_hostile_input.py``) read the
 same build.
 
-Under ``make test`` (pytest-xdist, ``--dist loadgroup``) every test that uses one of these
-builds runs on the same worker as the build (:func:`pytest_collection_modifyitems`), so each
-is made once per suite while the other tests run beside it.
-
 ``NEET_TEST_FIXTURE_NOTEBOOKS=1`` replaces the chapter notebooks in the copy with the
 small stand-ins in ``tests/fixtures/notebooks/`` (for working on the pipeline itself).
 """
@@ -44,8 +40,6 @@ FIXTURE_NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 # shows whether a name from the analyst becomes markup.
 DATA_NAME = "<img src=x onerror=alert(1)>`<img src=y onerror=alert(2)>`.csv"
 HTML_GENERATED = Path("_build") / "html" / "book" / "generated"
-# Fixtures that build a whole book: the tests using one share a worker under xdist.
-BOOK_BUILDS = ("built_book", "real_book")
 
 
 @dataclass
@@ -164,24 +158,12 @@ def file_hashes(root: Path) -> dict[str, str]:
 
 def pytest_collection_modifyitems(items):
     """Tiers by what a test needs, so no mark can be forgotten: a test that uses the session's
-    book build is ``book`` and ``slow``; one that executes a notebook itself is ``notebook``.
-
-    Worker groups for ``--dist loadgroup``: the tests of one book build share a group (the
-    build is made once); a slow test's module is a group (its module-scoped fixtures, such as
-    a built venv, are made once); fast tests go wherever a worker is free."""
+    book builds is ``book`` and ``slow``; one that executes a notebook itself is ``notebook``."""
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
-        if "built_book" in fixtures:
+        if fixtures & {"built_book", "real_book"}:
             item.add_marker(pytest.mark.book)
             item.add_marker(pytest.mark.slow)
-        builds = [name for name in BOOK_BUILDS if name in fixtures]
-        if len(builds) > 1:
-            raise pytest.UsageError(f"{item.nodeid} uses two book builds ({', '.join(builds)}): "
-                                    "they could not share one xdist group")
-        if builds:
-            item.add_marker(pytest.mark.xdist_group(builds[0]))
-        elif item.get_closest_marker("slow"):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
         source = getattr(getattr(item, "function", None), "__code__", None)
         if source is not None and ("execute_notebook" in source.co_names or "_run" in source.co_names):
             item.add_marker(pytest.mark.notebook)
