@@ -368,6 +368,27 @@ def test_memory_limit_is_a_setting(tmp_path, persons):
         engine.aggregate(path, memory_limit="a lot")
 
 
+def test_each_job_has_its_own_connection_under_its_limit(persons):
+    """The engine keeps one DuckDB database per limit and gives each job its own connection:
+    what one job registers, another never sees, and each connection has the limit asked for."""
+    import duckdb
+
+    a, b, other = engine._connect("64MB", None), engine._connect("64MB", None), engine._connect("1GB", None)
+    try:
+        a.register("_input_frame", persons.head(3))
+        assert a.execute("SELECT count(*) FROM _input_frame").fetchone()[0] == 3
+        with pytest.raises(duckdb.CatalogException):
+            b.execute("SELECT * FROM _input_frame")
+        setting = "SELECT current_setting('memory_limit')"
+        reference = duckdb.connect(":memory:", config={"memory_limit": "64MB"})
+        assert a.execute(setting).fetchone() == b.execute(setting).fetchone() == reference.execute(setting).fetchone()
+        assert other.execute(setting).fetchone() != a.execute(setting).fetchone()
+        reference.close()
+    finally:
+        for con in (a, b, other):
+            con.close()
+
+
 def test_memory_limit_from_the_environment(tmp_path, persons, monkeypatch):
     path = _write(persons, tmp_path / "p.csv")
     monkeypatch.setenv("NEET_MEMORY_LIMIT", "nonsense")
