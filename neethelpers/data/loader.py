@@ -17,8 +17,10 @@ what was expected. Parsed frames are cached in-process while the file is unchang
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
+from collections import OrderedDict
 from pathlib import Path
 
 import pandas as pd
@@ -37,6 +39,12 @@ __all__ = [
 
 # dataset id -> (cache key, frame)
 _frames: dict[str, tuple[tuple, pd.DataFrame]] = {}
+# (spec, sha256 of the bytes) -> validated frame: the same bytes under the same spec always
+# give the same frame, so `verify`, a reload after `clear_cache` or a test's copy of the data
+# folder validates each content once per process (validation is most of a file's cost). Never
+# stale, since the key is the content; bounded, since content that was edited away is garbage.
+_parsed: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+_PARSED_MAX = 64
 
 _DECIMAL_COMMA = re.compile(r"^\s*[-−+]?\d{1,3}(?:[ \u00a0.]\d{3})*,\d+\s*$|^\s*[-−+]?\d+,\d+\s*$")
 _THOUSANDS_SPACE = re.compile(r"^\s*[-+]?\d{1,3}(?:[ \u00a0]\d{3})+\s*$")
@@ -239,7 +247,22 @@ def _pandera(file, df: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
 
 def parse_bytes(data: bytes, spec: TableSpec | GeoSpec, file: str | Path) -> pd.DataFrame:
     """Parse and validate file content (no hash check). Used by :func:`load`, by ``verify``
-    and by ``refresh`` to validate a new snapshot *before* it is written."""
+    and by ``refresh`` to validate a new snapshot *before* it is written. Content validated
+    before under the same spec is not validated again (a problem is always reported: only
+    frames that passed are remembered)."""
+    key = (spec, hashlib.sha256(data).digest())
+    frame = _parsed.get(key)
+    if frame is None:
+        frame = _parse(data, spec, file)
+        _parsed[key] = frame
+        if len(_parsed) > _PARSED_MAX:
+            _parsed.popitem(last=False)
+    else:
+        _parsed.move_to_end(key)
+    return frame.copy(deep=False)
+
+
+def _parse(data: bytes, spec: TableSpec | GeoSpec, file: str | Path) -> pd.DataFrame:
     if isinstance(spec, GeoSpec):
         from neethelpers.data.geojson import parse_geojson
 
