@@ -68,7 +68,9 @@ test: venv browser-deps ## Run the whole test suite (builds the book twice in te
 
 check: venv ## Quick loop: ruff, then the fast tests on every core (no notebooks, no book, no browser); under 60 s
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q -m "not slow and not browser" -n $(JOBS)
+	@# Bytecode is kept even where the environment says not to (PYTHONDONTWRITEBYTECODE): every
+	@# worker would otherwise compile the tests and rewrite their asserts again on every run.
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -q -m "not slow and not browser" -n $(JOBS)
 
 lint: venv ## ruff only (`.venv/bin/ruff check --fix .` repairs what it can)
 	$(BIN)/ruff check .
