@@ -389,6 +389,20 @@ def test_each_job_has_its_own_connection_under_its_limit(persons):
             con.close()
 
 
+def test_a_large_input_gets_a_database_of_its_own(tmp_path, persons, monkeypatch):
+    """Its buffers go back when the job ends: nothing of it stays in the shared databases."""
+    path = _write(persons, tmp_path / "p.csv")
+    monkeypatch.setattr(engine, "SHARED_DATABASE_BYTES", path.stat().st_size - 1)
+    assert_cells_equal(engine.aggregate(path, memory_limit="77MB").frame, expected_cells(persons))
+    assert ("77MB", None) not in engine._DATABASES
+    monkeypatch.setattr(engine, "SHARED_DATABASE_ROWS", len(persons) - 1)
+    assert_cells_equal(engine.from_frame(persons, memory_limit="77MB").frame, expected_cells(persons))
+    assert ("77MB", None) not in engine._DATABASES
+    monkeypatch.setattr(engine, "SHARED_DATABASE_BYTES", path.stat().st_size)
+    assert_cells_equal(engine.aggregate(path, memory_limit="77MB").frame, expected_cells(persons))
+    assert ("77MB", None) in engine._DATABASES
+
+
 def test_memory_limit_from_the_environment(tmp_path, persons, monkeypatch):
     path = _write(persons, tmp_path / "p.csv")
     monkeypatch.setenv("NEET_MEMORY_LIMIT", "nonsense")

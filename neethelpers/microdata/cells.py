@@ -247,31 +247,46 @@ def _csv_header(path: Path) -> list[str]:
     return next(csv.reader(io.StringIO(text)))
 
 
-# One in-memory DuckDB database per (memory limit, threads) for the life of the process; each
-# job gets its own connection to it (``cursor()``): opening a database costs about 20 ms, a
-# connection well under 1 ms, and a connection's registered frames and temporary views are its
-# own and go when it is closed. The limits are the database's, so they hold for every job.
+# Small jobs share one in-memory DuckDB database per (memory limit, threads) for the life of the
+# process, each with its own connection to it (``cursor()``): opening a database costs about
+# 20 ms, a connection well under 1 ms, which is most of a small job (the engine runs hundreds of
+# them on cell counts and test frames). A connection's registered frames and temporary views
+# are its own and go when it is closed; the limits are the database's. A large input gets a
+# database of its own, closed with the job: DuckDB keeps freed buffers for its database, and a
+# kernel that aggregated millions of rows should not hold them for the rest of its life.
+SHARED_DATABASE_ROWS = 1_000_000
+SHARED_DATABASE_BYTES = 32 * 2**20
 _DATABASES: dict[tuple[str, int | None], object] = {}
 
 
-def _connect(memory_limit: str | None, threads: int | None):
+def _new_database(limit: str, threads: int | None, from_environment: bool):
+    import duckdb
+
+    config = {"memory_limit": limit}
+    if threads:
+        config["threads"] = int(threads)
+    try:
+        return duckdb.connect(":memory:", config=config)
+    except duckdb.Error as exc:
+        where = " (from NEET_MEMORY_LIMIT)" if from_environment else ""
+        raise DataError(None, f"invalid memory limit {_short(limit)}{where} ({str(exc).splitlines()[0][:120]})",
+                        expected="a size such as 500MB, 1GB or 4GB") from None
+
+
+def _connect(memory_limit: str | None, threads: int | None, *, small: bool = True):
+    """A connection for one job: to the shared database of its limits if the job is ``small``,
+    else to a database of its own (which closes with the connection)."""
     import duckdb
 
     limit = memory_limit or os.environ.get("NEET_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
-    key = (limit, int(threads) if threads else None)
-    database = _DATABASES.get(key)
-    if database is None:
-        config = {"memory_limit": limit}
-        if threads:
-            config["threads"] = int(threads)
-        try:
-            database = duckdb.connect(":memory:", config=config)
-        except duckdb.Error as exc:
-            where = "" if memory_limit else " (from NEET_MEMORY_LIMIT)"
-            raise DataError(None, f"invalid memory limit {_short(limit)}{where} ({str(exc).splitlines()[0][:120]})",
-                            expected="a size such as 500MB, 1GB or 4GB") from None
-        _DATABASES[key] = database
-    con = database.cursor()
+    threads = int(threads) if threads else None
+    if small:
+        key = (limit, threads)
+        if key not in _DATABASES:
+            _DATABASES[key] = _new_database(limit, threads, not memory_limit)
+        con = _DATABASES[key].cursor()
+    else:
+        con = _new_database(limit, threads, not memory_limit)
     try:  # no progress bar on the terminal (a connection's own setting); in a Jupyter kernel DuckDB refuses it
         con.execute("SET enable_progress_bar = false")
     except duckdb.Error:
@@ -769,7 +784,7 @@ def aggregate(path: str | Path, *, kind: Literal["persons", "cells"] | None = No
         raise DataError(path, "is a directory", expected="a CSV or Parquet file")
     if not path.exists():
         raise DataError(path, "file does not exist", expected="a CSV or Parquet file")
-    con = _connect(memory_limit, threads)
+    con = _connect(memory_limit, threads, small=path.stat().st_size <= SHARED_DATABASE_BYTES)
     try:
         src = _open(con, path)
         result = _run_engine(con, src, kind)
@@ -784,7 +799,7 @@ def aggregate(path: str | Path, *, kind: Literal["persons", "cells"] | None = No
 def from_frame(frame: pd.DataFrame, kind: Literal["persons", "cells"] | None = None, *, file=None,
                memory_limit: str | None = None) -> Cells:
     """The same engine on a data frame in memory (person-level rows or cell counts)."""
-    con = _connect(memory_limit, None)
+    con = _connect(memory_limit, None, small=len(frame) <= SHARED_DATABASE_ROWS)
     try:
         src = _frame_source(con, frame, file)
         result = _run_engine(con, src, kind)
