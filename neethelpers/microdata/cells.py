@@ -489,9 +489,10 @@ class _Engine:
             raise _duck_error(self.file, exc, "cannot read the file") from None
 
     def first_row(self, predicate: str, params=None, nth: int = 1) -> int | None:
-        query = f"SELECT _row FROM ({self.src.numbered}) WHERE {predicate} ORDER BY _row LIMIT {int(nth)}" \
-            if self.src.format == "parquet" else \
-            f"SELECT _row FROM ({self.src.numbered}) WHERE {predicate} LIMIT {int(nth)}"
+        # ORDER BY for every format: without it DuckDB's parallel scan may hand back a later
+        # matching row first (seen: line 3 named where line 2 was the first bad one). Only
+        # error messages ask, so the full scan this costs is paid once, on a file being refused.
+        query = f"SELECT _row FROM ({self.src.numbered}) WHERE {predicate} ORDER BY _row LIMIT {int(nth)}"
         rows = self._run(query, params).fetchall()
         return int(rows[-1][0]) if len(rows) >= nth else None
 
