@@ -347,6 +347,24 @@ def test_junk_after_a_valid_header_is_refused_with_few_values(tmp_path, persons)
     assert "out of range" in msg and msg.count(",") < 40 and len(msg) < 400 and err.value.row == 2
 
 
+def test_the_row_named_is_the_first_bad_row_with_many_distinct_bad_values(tmp_path, persons):
+    """More distinct bad values than any cut of them (every value out of range, 20 000 rows):
+    the error names the first data line of the file (line 2; row 1 of a frame), every time,
+    on several threads."""
+    rng = np.random.default_rng(3)
+    junk = pd.DataFrame(rng.integers(2, 10**12, (20_000, len(persons.columns))), columns=persons.columns)
+    path = tmp_path / "junk.csv"
+    junk.to_csv(path, index=False)
+    for _ in range(4):
+        with pytest.raises(DataError) as err:
+            engine.aggregate(path, threads=4)
+        assert (err.value.column, err.value.row) == ("neet2023", 2)
+    for _ in range(2):
+        with pytest.raises(DataError) as err:
+            engine.from_frame(junk.astype(str))
+        assert (err.value.column, err.value.row) == ("neet2023", 1)
+
+
 def test_a_huge_header_or_garbage_parquet_is_refused(tmp_path):
     wide = tmp_path / "wide.csv"
     wide.write_text(",".join(f"col{i}" for i in range(20_000)) + "\n1\n")

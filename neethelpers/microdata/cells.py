@@ -489,9 +489,9 @@ class _Engine:
             raise _duck_error(self.file, exc, "cannot read the file") from None
 
     def first_row(self, predicate: str, params=None, nth: int = 1) -> int | None:
-        # ORDER BY for every format: without it DuckDB's parallel scan may hand back a later
-        # matching row first (seen: line 3 named where line 2 was the first bad one). Only
-        # error messages ask, so the full scan this costs is paid once, on a file being refused.
+        # ORDER BY for every format, so the first row is the first whatever order a parallel
+        # scan delivers matches in. Only error messages ask, so the full scan this costs is paid
+        # once, on a file being refused.
         query = f"SELECT _row FROM ({self.src.numbered}) WHERE {predicate} ORDER BY _row LIMIT {int(nth)}"
         rows = self._run(query, params).fetchall()
         return int(rows[-1][0]) if len(rows) >= nth else None
@@ -592,7 +592,10 @@ class _Engine:
         return mapping
 
     def _row_of(self, name: str, values: list) -> int | None:
-        pred, params = self.raw_in(name, values[:1000])
+        """The first row holding one of ``values``. All of them: the values come out of a
+        GROUP BY in no particular order, and a cut list (this was ``values[:1000]``) named an
+        early row holding a kept value instead of the first bad row."""
+        pred, params = self.raw_in(name, values)
         return self.first_row(pred, params)
 
     def count_column(self, name: str) -> None:
