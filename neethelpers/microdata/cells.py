@@ -593,8 +593,8 @@ class _Engine:
 
     def _row_of(self, name: str, values: list) -> int | None:
         """The first row holding one of ``values``. All of them: the values come out of a
-        GROUP BY in no particular order, and a cut list (this was ``values[:1000]``) named an
-        early row holding a kept value instead of the first bad row."""
+        GROUP BY in no particular order, so any cut of the list could leave out the value of
+        the first bad row and name a later one."""
         pred, params = self.raw_in(name, values)
         return self.first_row(pred, params)
 
