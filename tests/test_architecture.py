@@ -82,3 +82,44 @@ def test_build_only_folders_exist_and_are_excluded_from_the_code_hash():
     for folder in state.BUILD_ONLY_FOLDERS:
         assert (PACKAGE.joinpath(*folder)).is_dir(), folder
         assert not any(parts[: len(folder)] == folder for parts in files), folder
+
+
+#: The most statements a notebook's code cell may hold: a cell is a call or two into ``chapters/``.
+MAX_STATEMENTS_PER_CELL = 4
+
+
+def _program_in_cell(source: str) -> list[str]:
+    """What makes a code cell a program instead of a call into ``chapters/``: control flow,
+    definitions, text assembled in the cell, or too many statements."""
+    tree = ast.parse(source)
+    found = [f"line {n.lineno}: {type(n).__name__.lower()}" for n in ast.walk(tree)
+             if isinstance(n, (ast.If, ast.IfExp, ast.For, ast.While, ast.With, ast.Try, ast.FunctionDef,
+                               ast.ClassDef, ast.Lambda, ast.ListComp, ast.DictComp, ast.GeneratorExp,
+                               ast.JoinedStr))]
+    statements = [n for n in tree.body if not isinstance(n, (ast.Import, ast.ImportFrom))]
+    if len(statements) > MAX_STATEMENTS_PER_CELL:
+        found.append(f"{len(statements)} statements (at most {MAX_STATEMENTS_PER_CELL})")
+    return found
+
+
+@pytest.mark.parametrize("notebook", sorted(p.name for p in paths.NOTEBOOKS_DIR.glob("*.ipynb")))
+def test_notebook_code_cells_are_short_calls_into_chapters(notebook):
+    """Issue 11.2: a notebook reads as the report — prose in Markdown, each code cell a short call;
+    what a page shows, and any wording that depends on the data, is decided in ``chapters/``."""
+    import json
+
+    cells = json.loads((paths.NOTEBOOKS_DIR / notebook).read_text(encoding="utf-8"))["cells"]
+    problems = []
+    for number, cell in enumerate(cells, start=1):
+        if cell["cell_type"] != "code" or "parameters" in cell.get("metadata", {}).get("tags", []):
+            continue
+        problems += [f"cell {number}, {p}" for p in _program_in_cell("".join(cell["source"]))]
+    assert not problems, f"{notebook}: " + "; ".join(problems)
+
+
+def test_the_cell_rule_sees_a_program():
+    assert _program_in_cell("chapter.show_trend(page)") == []
+    assert _program_in_cell("from x import y\n\npage = chapter.setup(county)\nchapter.show(page)") == []
+    assert _program_in_cell("if overview:\n    show()") == ["line 1: if"]
+    assert _program_in_cell('report.markdown(f"## {name}")') == ["line 1: joinedstr"]
+    assert _program_in_cell("\n".join(f"f{i}()" for i in range(5))) == ["5 statements (at most 4)"]

@@ -4,9 +4,12 @@ summarises them)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
-from neethelpers.presentation import fmt
+from neethelpers.presentation import fmt, report
+from neethelpers.series import literature
 from neethelpers.series.literature import (
     EVIDENCE_STRENGTHS,
     FACTOR_CATEGORIES,
@@ -26,6 +29,55 @@ from neethelpers.series.literature import (
 )
 
 # --- what the chapter shows: tables, figures and glued numbers ---------------------------
+
+
+@dataclass
+class Page:
+    """The findings the parts of the chapter share."""
+
+    evidence: pd.DataFrame
+    weaknesses: pd.DataFrame
+    interventions: pd.DataFrame
+    strategy: pd.DataFrame
+    category_cells: pd.DataFrame
+    factor_cells: pd.DataFrame
+    ratios: pd.DataFrame
+    comparison: pd.DataFrame
+    min_findings: int
+
+
+def setup(page: str = "litteratur", min_findings: int = 3) -> Page:
+    """Read the findings, set up the page's labels and glue every number of the chapter's
+    prose. ``min_findings``: a factor is shown in the factor-level overview when it has at
+    least this many findings."""
+    report.setup(page=page)
+    evidence = literature.load_evidence()
+    weaknesses = literature.load_system_weaknesses()
+    interventions = literature.load_interventions(evidence=evidence)
+    lit = Page(
+        evidence=evidence, weaknesses=weaknesses, interventions=interventions,
+        strategy=literature.load_strategy_measures(evidence=evidence, weaknesses=weaknesses),
+        category_cells=literature.overview_cells(evidence, by="factor_category"),
+        factor_cells=literature.overview_cells(evidence, by="factor", min_findings=min_findings),
+        ratios=ratio_findings(evidence), comparison=risk_profile_comparison(evidence), min_findings=min_findings,
+    )
+    values = glue_values(evidence, interventions, weaknesses, lit.strategy)
+    values["min_findings"] = fmt.number(min_findings)
+    values["n_factors_shown"] = fmt.number(lit.factor_cells["factor"].nunique())
+    for name, value in values.items():
+        report.glue_text(name, value)
+    return lit
+
+
+def show_factor_overview(lit: Page) -> None:
+    """The overview by single factor (those with at least ``min_findings`` findings)."""
+    fig, data = plot_overview(lit.factor_cells, by="factor")
+    report.figure(fig, name="faktorer",
+                  caption=(f"Antall funn per risikofaktor og utfall, for faktorer med minst "
+                           f"{fmt.number(lit.min_findings)} funn. Farge og stjerne som i forrige figur."),
+                  alt=("Rutenett med enkeltfaktorer som rader og seks utfall som kolonner; hver rute viser antall funn "
+                       "og er farget etter vanligste retning."),
+                  data=data)
 
 #: colour per direction (Okabe–Ito, as the house palette); intensity shows the count
 DIRECTION_COLOURS: dict[str, str] = {
@@ -56,7 +108,7 @@ def plot_overview(cells: pd.DataFrame, by: str = "factor_category"):
     key = "factor" if by == "factor" else "factor_category"
     max_n = max(int(cells["n"].max()), 1)
     height = max(3.0, 0.32 * len(labels) + 1.8)
-    fig, ax = plt.subplots(figsize=(8.6, height))
+    fig, ax = plt.subplots(layout="constrained", figsize=(8.6, height))
     ax.set_xlim(-0.5, len(OUTCOMES) - 0.5)
     ax.set_ylim(len(labels) - 0.5, -0.5)
     for r in cells.itertuples(index=False):
@@ -75,7 +127,6 @@ def plot_overview(cells: pd.DataFrame, by: str = "factor_category"):
     handles = [Patch(color=c, label=d) for d, c in DIRECTION_COLOURS.items()]
     ax.legend(handles=handles, title="Vanligste retning", loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     ax.set_xlabel("")
-    fig.tight_layout()
     data = cells.rename(columns={"n_økt": "n_okt_risiko", "n_redusert": "n_redusert_risiko",
                                  "n_ingen": "n_ingen_sammenheng"})
     return fig, data
@@ -102,7 +153,7 @@ def plot_ratios(ratios: pd.DataFrame):
 
     data = ratios.copy()
     data["plot_label"] = _short_labels(data)
-    fig, ax = plt.subplots(figsize=(10, max(3.0, 0.34 * len(data) + 1.8)))
+    fig, ax = plt.subplots(layout="constrained", figsize=(10, max(3.0, 0.34 * len(data) + 1.8)))
     markers = {"forholdstall oppgitt i kilden": ("o", "#0072B2"),
                "oddsratio beregnet fra logit-koeffisient": ("D", "#D55E00")}
     for kind, (marker, colour) in markers.items():
@@ -124,7 +175,6 @@ def plot_ratios(ratios: pd.DataFrame):
     ax.set_ylim(len(data) - 0.5, -0.5)
     ax.set_xlabel("Forholdstall (logaritmisk akse; 1 = ingen forskjell)")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False, fontsize=8)
-    fig.tight_layout()
     return fig, data
 
 

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from neethelpers.microdata import disclosure, models, schema
 from neethelpers.presentation import fmt
+from neethelpers.registry import counties
 
 __all__ = [
     "ChapterData", "load", "source_sentence", "model_definitions", "model_table", "coefficient_frame",
     "coefficient_figure", "ame_table", "odds_table", "profile_table", "lpm_table", "calibration_display",
-    "published_comparison", "glue_values",
+    "published_comparison", "glue_values", "setup",
 ]
 
 _MODEL_SAMPLE = {
@@ -85,6 +87,31 @@ def load(data_source: str = "synthetic", *, seed: int = 2023, threshold: int = d
                            seed=seed)
     inp = schema.read_input(Path(data_source).expanduser())
     return ChapterData(inp.cells(), False, inp.name or str(inp.source), inp.kind, threshold, record=True)
+
+
+class Setup(NamedTuple):
+    """The chapter's data and its models for the country and for one county."""
+
+    data: ChapterData
+    national: dict
+    regional: dict
+    county: counties.County
+
+
+def setup(county: str, data_source: str = "synthetic", *, seed: int = 2023,
+          threshold: int = disclosure.DEFAULT_THRESHOLD) -> Setup:
+    """Load the data, fit every model for the country and for ``county``, set up the page's
+    labels and glue every value of the chapter's prose."""
+    from neethelpers.presentation import report
+
+    report.setup(page="regresjon")
+    selected = counties.resolve(county)
+    d = load(data_source, seed=seed, threshold=threshold)
+    national = models.fit_all(d.cells)
+    regional = models.fit_all(d.cells, county=selected.code)
+    glue_all(national, regional, d, selected.name)
+    glue_edition(d)
+    return Setup(d, national, regional, selected)
 
 
 def source_sentence(d: ChapterData) -> str:
