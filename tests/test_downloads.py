@@ -74,3 +74,50 @@ def test_one_mapping_names_columns_and_its_inverse_gives_them_back():
     assert downloads.internal_name(downloads.column_name("langtids_neet")) == "langtids_neet"
     assert downloads.decimals_for("Andel (%)") == 1 and downloads.decimals_for("personer") == 0
     assert downloads.decimals_for("Koeffisient", 3) == 3
+
+
+def _write_twice(tmp_path, monkeypatch, name: str):
+    """The same figure (a chart and its downloads) written into two fresh folders."""
+    import matplotlib.pyplot as plt
+
+    monkeypatch.setattr(report, "display", lambda obj: None)
+    data = pd.DataFrame({"year": [2023, 2024], "share": [12.8, 9.0]})
+    folders = []
+    for i in (1, 2):
+        folder = tmp_path / str(i)
+        folder.mkdir()
+        monkeypatch.chdir(folder)
+        report.setup(page="Østfold")
+        fig, ax = plt.subplots()
+        ax.plot(data["year"], data["share"])
+        report.figure(fig, name=name, caption="Andel. Kilde: SSB.", alt="Linje", data=data)
+        folders.append(folder / "_assets")
+    return folders
+
+
+def test_the_same_figure_gives_the_same_bytes_in_every_build(tmp_path, monkeypatch):
+    """Reproducible output: a rebuild with unchanged inputs writes identical files (SVG ids are
+    hashed from their content, not drawn at random; the workbook and its ZIP members carry no
+    clock time), so two builds can be compared file by file."""
+    import zipfile
+
+    first, second = _write_twice(tmp_path, monkeypatch, "trend")
+    for suffix in ("svg", "csv", "xlsx"):
+        a, b = (f / f"ostfold-trend.{suffix}" for f in (first, second))
+        assert a.read_bytes() == b.read_bytes(), suffix
+    svg = (first / "ostfold-trend.svg").read_text(encoding="utf-8")
+    assert 'clip-path="url(#' in svg  # (the ids that used to differ are there)
+    with zipfile.ZipFile(first / "ostfold-trend.xlsx") as workbook:
+        assert {m.date_time for m in workbook.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert b"1980-01-01T00:00:00Z" in workbook.read("docProps/core.xml")
+
+
+def test_a_workbook_carries_source_date_epoch_when_it_is_set(tmp_path, monkeypatch):
+    import zipfile
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1733961600")  # 2024-12-12 00:00:00 UTC
+    first, _ = _write_twice(tmp_path, monkeypatch, "trend")
+    with zipfile.ZipFile(first / "ostfold-trend.xlsx") as workbook:
+        assert {m.date_time for m in workbook.infolist()} == {(2024, 12, 12, 0, 0, 0)}
+        assert b"2024-12-12T00:00:00Z" in workbook.read("docProps/core.xml")
+    assert load_workbook(first / "ostfold-trend.xlsx").active["A1"].value == "Andel. Kilde: SSB."

@@ -74,7 +74,9 @@ def _svg_of(fig) -> str:
     import matplotlib.pyplot as plt
 
     buf = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none"}):
+    # a random salt for the SVG's internal ids: the profile puts several SVGs into one HTML
+    # document, and ids hashed from equal content with a fixed salt would be duplicated there
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": None}):
         fig.savefig(buf, format="svg", bbox_inches="tight")
     plt.close(fig)
     text = buf.getvalue()

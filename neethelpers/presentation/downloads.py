@@ -378,8 +378,25 @@ def write_xlsx(frame: pd.DataFrame, head: Header, path: Path, decimals: dict[str
         ws.column_dimensions[get_column_letter(j)].width = min(60, width + 2)
     ws.freeze_panes = ws.cell(row=top + 1, column=1)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    _save_reproducibly(wb, path)
     return path
+
+
+def _save_reproducibly(wb, path: Path) -> None:
+    """Save ``wb`` so that the same table gives the same bytes in every build: openpyxl's
+    ``save`` stamps the workbook and every member of its ZIP archive with the current time.
+    Here both carry the reproducible-builds time instead: ``SOURCE_DATE_EPOCH`` if set,
+    otherwise the ZIP format's earliest date, 1980-01-01 (openpyxl cannot leave the
+    workbook's dates out)."""
+    import datetime as dt
+    from zipfile import ZIP_DEFLATED
+
+    from openpyxl.writer.excel import ExcelWriter
+    from repro_zipfile import ReproducibleZipFile, date_time
+
+    wb.properties.created = wb.properties.modified = dt.datetime(*date_time())
+    with ReproducibleZipFile(path, "w", ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).save()
 
 
 def write(data: pd.DataFrame, stem: Path, *, caption: str, source: str | None, synthetic: bool, page: str,

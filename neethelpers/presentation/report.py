@@ -79,6 +79,9 @@ def setup(page: str) -> None:
             "savefig.format": "svg",
             # text stays text in the SVG (searchable, scalable, measurable by the tests)
             "svg.fonttype": "none",
+            # the SVG's internal ids are hashed from their content with this salt instead of a
+            # random one, so the same figure gives the same bytes in every build
+            "svg.hashsalt": "neet-report-book",
             "font.family": "sans-serif",
             "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica", "Liberation Sans"],
             "font.size": 12,
