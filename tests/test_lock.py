@@ -299,17 +299,36 @@ def find_python(version: str) -> str | None:
     return None
 
 
-@pytest.mark.slow
-@pytest.mark.network
-@pytest.mark.parametrize("version", [v for v in SUPPORTED if v != RUNNING])
-def test_the_lock_installs_in_a_new_venv_and_neethelpers_imports(tmp_path, version):
-    python = find_python(version)
-    if python is None:
-        pytest.skip(f"no python{version} runs on this machine (the download test covers {version})")
-    venv = tmp_path / "venv"
+OTHER_VERSIONS = [v for v in SUPPORTED if v != RUNNING]
+
+
+def install_lock(python: str, folder: Path) -> tuple[Path, subprocess.CompletedProcess]:
+    """A new venv of ``python`` in ``folder`` with ``pip install -r requirements.txt``."""
+    venv = folder / "venv"
     subprocess.run([python, "-m", "venv", str(venv)], check=True, capture_output=True)
     venv_python = venv / "bin" / "python"
-    result = pip("install", "--no-compile", "-q", "-r", str(REQUIREMENTS), python=venv_python, timeout=1800)
+    return venv_python, pip("install", "--no-compile", "-q", "-r", str(REQUIREMENTS), python=venv_python, timeout=1800)
+
+
+@pytest.fixture(scope="module")
+def lock_venvs(tmp_path_factory) -> dict[str, tuple[Path, subprocess.CompletedProcess] | None]:
+    """{version: (the venv's python, pip's result)} for every other supported version with an
+    interpreter here (None without one). The installs run at the same time: they mostly wait
+    for the index and the disk, so two take hardly longer than one."""
+    pythons = {version: find_python(version) for version in OTHER_VERSIONS}
+    with ThreadPoolExecutor(max(1, len(OTHER_VERSIONS))) as pool:
+        futures = {version: pool.submit(install_lock, python, tmp_path_factory.mktemp(f"lock-{version}"))
+                   for version, python in pythons.items() if python}
+        return {version: futures[version].result() if version in futures else None for version in OTHER_VERSIONS}
+
+
+@pytest.mark.slow
+@pytest.mark.network
+@pytest.mark.parametrize("version", OTHER_VERSIONS)
+def test_the_lock_installs_in_a_new_venv_and_neethelpers_imports(lock_venvs, tmp_path, version):
+    if lock_venvs[version] is None:
+        pytest.skip(f"no python{version} runs on this machine (the download test covers {version})")
+    venv_python, result = lock_venvs[version]
     check_reachable(result)
     assert result.returncode == 0, f"pip install -r requirements.txt on Python {version}:\n{result.stderr[-3000:]}"
 
