@@ -5,6 +5,7 @@ are Norwegian and describe no group, and tiny inputs never crash the chapter."""
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -122,8 +123,7 @@ def _run_chapter(cells: pd.DataFrame, d: chapter.ChapterData, county: str = "32"
     for key in ("m1", "m2", "m3", "m4"):
         chapter.show_model(national, key, d, name=f"modell{key}-landet", where="hele landet")
         chapter.show_model(regional, key, d, name=f"modell{key}-fylke", where="Akershus")
-    fig, data = chapter.coefficient_figure(chapter.coefficient_frame(national, d), d.synthetic)
-    report.figure(fig, name="koeffisienter", caption="x", alt="x", data=data)
+    chapter.show_coefficients(national, d)
     report.table(chapter.odds_table(national, d), name="oddsforhold", caption="x")
     report.table(chapter.ame_table(national, d), name="marginaleffekter", caption="x")
     report.table(chapter.profile_table(national, d, regional, "Akershus"), name="eksempelpersoner", caption="x")
@@ -148,10 +148,17 @@ def test_tiny_inputs_never_crash_the_chapter(monkeypatch, tmp_path, case):
         no_neet = {c: 0 for c in ("neet", "neet_persons") if c in cells.columns}
         cells = cells.assign(**zero) if case == "all_n_zero" else cells.assign(**no_neet)
     d = _real(cells, record=True)
-    _run_chapter(cells, d)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _run_chapter(cells, d)
     text = "\n".join(shown)
     if case != "two_hundred":  # 200 persons: some models are estimable, some not
         assert "kunne ikke estimeres av hensyn til datagrunnlaget eller personvernet" in text
+    # no figure drawn empty: where no coefficient can be shown, a note says so and nothing points to a figure
+    figure_shown = (tmp_path / "_assets" / "regresjon-koeffisienter.svg").is_file()
+    assert figure_shown == ("fig-regresjon-koeffisienter" in text)
+    assert figure_shown or "Ingen koeffisienter fra modell 1–4 kan vises" in text
+    assert not [w for w in caught if "collapsed to zero" in str(w.message)]
     for word in ("does not vary", "outcome", "Traceback", "om lag 0 personer"):
         assert word not in text
     record = json.loads((tmp_path / "_assets" / f"regresjon{disclosure.CHECK_SUFFIX}").read_text(encoding="utf-8")) \

@@ -534,6 +534,29 @@ def show_source(d: ChapterData) -> None:
     report.markdown(source_sentence(d))
 
 
+def show_coefficients(results: dict, d: ChapterData) -> None:
+    """The four models' coefficients in one figure, next to the published ones; where no
+    coefficient can be shown (data too small, or every one held back by disclosure control),
+    a note says so instead of an empty figure, and the text does not point to a figure."""
+    from neethelpers.presentation import report
+
+    frame = coefficient_frame(results, d)
+    if frame.empty:
+        report.missing("Ingen koeffisienter fra modell 1–4 kan vises: modellene kunne ikke estimeres av hensyn til "
+                       "datagrunnlaget eller personvernet. Figuren med koeffisientene er derfor utelatt.")
+        return
+    report.markdown(f"{{numref}}`{report.label('fig', 'koeffisienter')}` viser koeffisientene i de fire modellene med "
+                    "95 prosent konfidensintervall. Kryssene er koeffisientene analysenotatet publiserte: hele tabell 2 "
+                    "for modell 1 og de enkeltverdiene notatet nevner i teksten for modell 2–4.")
+    fig, data = coefficient_figure(frame, d.synthetic)
+    report.figure(fig, name="koeffisienter",
+                  caption=("Koeffisienter (log-odds) i modell 1–4 for hele landet, med publiserte verdier fra "
+                           "analysenotatet som kryss"),
+                  alt=("Punktdiagram med én rad per forklaringsvariabel og ett punkt med konfidensintervall per "
+                       "modell; publiserte koeffisienter er markert med kryss."),
+                  data=data, synthetic=d.synthetic)
+
+
 def show_model(results: dict, key: str, d: ChapterData, *, name: str, where: str) -> None:
     """One model's coefficient table, or a note saying why it could not be estimated."""
     from neethelpers.presentation import report
