@@ -30,6 +30,15 @@ from neethelpers.series.literature import (
 
 # --- what the chapter shows: tables, figures and glued numbers ---------------------------
 
+#: colour per direction (Okabe–Ito, as the house palette); intensity shows the count
+DIRECTION_COLOURS: dict[str, str] = {
+    "økt risiko": "#D55E00", "redusert risiko": "#0072B2", "ingen sammenheng": "#999999", "blandet": "#E69F00",
+}
+SOURCE_LABELS: dict[str, str] = {
+    "000": "Analysenotatet", "001": "Kunnskapsoppsummering (NORCE)", "002": "Fafo-evaluering",
+    "003": "NAV-artikkel", "004": "Ungdomshelsestrategien",
+}
+
 
 @dataclass
 class Page:
@@ -78,15 +87,6 @@ def show_factor_overview(lit: Page) -> None:
                   alt=("Rutenett med enkeltfaktorer som rader og seks utfall som kolonner; hver rute viser antall funn "
                        "og er farget etter vanligste retning."),
                   data=data)
-
-#: colour per direction (Okabe–Ito, as the house palette); intensity shows the count
-DIRECTION_COLOURS: dict[str, str] = {
-    "økt risiko": "#D55E00", "redusert risiko": "#0072B2", "ingen sammenheng": "#999999", "blandet": "#E69F00",
-}
-SOURCE_LABELS: dict[str, str] = {
-    "000": "Analysenotatet", "001": "Kunnskapsoppsummering (NORCE)", "002": "Fafo-evaluering",
-    "003": "NAV-artikkel", "004": "Ungdomshelsestrategien",
-}
 
 
 def plot_overview(cells: pd.DataFrame, by: str = "factor_category"):
