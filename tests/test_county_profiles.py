@@ -57,6 +57,14 @@ def test_each_pdf_shows_the_headline_share_of_its_county_page(built_book):
         assert f"I {year} var {share} av de unge" in text, county.name
         for heading in ("Fylkesbarometer", "Kommunene", "Hva virker", "Kilder og om tallene"):
             assert heading in text, (county.name, heading)
+        # the shipped book has no public address: the paper copy names the page, prints no path
+        # and links nothing (a relative link would become file:// on the builder's disk)
+        assert f"fylkessiden for {county.name} i NEET-rapportboka" in text, county.name
+        assert "../" not in text and ".html" not in text, county.name
+        reader = PdfReader(built_book.html / pdf.PDF_DIR / f"{county.slug}.pdf")
+        uris = [str(a.get_object()["/A"].get("/URI")) for page in reader.pages for a in page.get("/Annots") or []
+                if a.get_object().get("/A")]
+        assert uris == [], (county.name, uris)
 
 
 def test_county_pages_link_to_their_pdf(built_book):

@@ -40,8 +40,8 @@ FINGERPRINT_FILE = ".fingerprint"
 FRONT_MAP = "book/generated/forside/fylkeskart.html"
 #: From the front page (book/index.html) to the county pages.
 FRONT_LINK_BASE = "generated/fylker/"
-#: From _build/html/pdf/ to the county pages.
-PAGE_LINK_BASE = "../book/generated/fylker/"
+#: From the book's public address (``html.baseurl``) to the county pages.
+PAGE_PATH = "book/generated/fylker/"
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 PRINT_TIMEOUT = 180  # seconds per PDF
 #: A county profile is at most this many A4 pages (like the public-health county profiles).
@@ -67,9 +67,26 @@ def _kill_group(proc: subprocess.Popen) -> None:
 
 def fingerprint(root: Path) -> str:
     """What the front map and the profiles are made from: package code (this module
-    included) and every data file."""
+    included), every data file, and the book's public address (printed in the profiles)."""
     return files.sha256_json({"code": hashing.code_hash(root), "data": hashing.all_data_hash(root),
-                              "pdf": files.sha256_file(Path(__file__))})
+                              "pdf": files.sha256_file(Path(__file__)), "baseurl": base_url(root)})
+
+
+def base_url(root: Path) -> str:
+    """The book's public address: ``html.baseurl`` in ``_config.yml`` (Jupyter Book's own
+    setting), or ``""`` when the book does not say where it is published."""
+    import yaml
+
+    config = yaml.safe_load((Path(root) / "_config.yml").read_text(encoding="utf-8")) or {}
+    return str((config.get("html") or {}).get("baseurl") or "").strip()
+
+
+def page_address(root: Path, slug: str) -> str:
+    """The web address of a county's page, for its printed profile; ``""`` when the book's
+    public address is not configured. (Never a relative link: Chromium would print it as
+    ``file://`` and the builder's own path into the PDF.)"""
+    base = base_url(root)
+    return f"{base.rstrip('/')}/{PAGE_PATH}{slug}.html" if base else ""
 
 
 def write_front_map(root: Path, fp: str | None = None) -> bool:
@@ -161,7 +178,7 @@ def write_profiles(root: Path, plan: list[runs.Run], staging: Path, *, published
     echo(f"Writing {len(slugs)} county profiles (PDF, A4) …")
     today = _dt.date.today()
     for slug in slugs:
-        html = county_pdf.profile_html(slug, page_href=f"{PAGE_LINK_BASE}{slug}.html", made=today)
+        html = county_pdf.profile_html(slug, page_href=page_address(root, slug), made=today)
         (out / f"{slug}.html").write_text(html, encoding="utf-8")
     workers = max(1, min(jobs or os.cpu_count() or 1, 4))
     pool = ThreadPoolExecutor(max_workers=workers)
@@ -176,7 +193,7 @@ def write_profiles(root: Path, plan: list[runs.Run], staging: Path, *, published
     pool.shutdown()
     for slug in slugs:  # a profile running over the page limit is printed again with tighter type
         if page_count(out / f"{slug}.pdf") > MAX_PAGES:
-            html = county_pdf.profile_html(slug, page_href=f"{PAGE_LINK_BASE}{slug}.html", made=today, compact=True)
+            html = county_pdf.profile_html(slug, page_href=page_address(root, slug), made=today, compact=True)
             (out / f"{slug}.html").write_text(html, encoding="utf-8")
             print_pdf(out / f"{slug}.html", out / f"{slug}.pdf", browser=browser)
             if page_count(out / f"{slug}.pdf") > MAX_PAGES:

@@ -162,12 +162,23 @@ h2 { margin-top: 2.5mm; }
 """
 
 
+def page_link(county_name: str, page_href: str) -> str:
+    """The closing sentence that sends the reader to the county's page (HTML, with a leading
+    space). A web address is printed in full, so a reader of the paper copy can type it.
+    Without one (the book's public address is not configured) the sentence names the page
+    and links nothing: a relative link means nothing on paper, and Chromium would turn it
+    into a ``file://`` link to the builder's own disk."""
+    if re.match(r"https?://", page_href):
+        return f' Hele fylkessiden med flere tall og nedlastbare data: <a href="{_esc(page_href)}">{_esc(page_href)}</a>.'
+    return f" Flere tall og nedlastbare data står på fylkessiden for {_esc(county_name)} i NEET-rapportboka."
+
+
 def profile_html(county: str, *, page_href: str = "", made: _dt.date | None = None, compact: bool = False) -> str:
     """The complete profile of ``county`` as an HTML document (A4, for print-to-PDF).
 
     The sections are those of the county page (:func:`neethelpers.chapters.county_profile.profile`),
     with the same glued values, so the headline and key figures read exactly as on the page.
-    ``page_href`` is the address of the county's page (printed as a link); ``made`` the date
+    ``page_href`` is the address of the county's page (see :func:`page_link`); ``made`` the date
     printed as the profile's date (default: today); ``compact`` sets smaller type (the build
     uses it when the normal profile runs over four pages).
     """
@@ -187,8 +198,7 @@ def profile_html(county: str, *, page_href: str = "", made: _dt.date | None = No
                data.source_of(barometer.VGO), data.source_of(barometer.NAV),
                "Hva virker: funnene og tiltakene i bokas kapittel «Risikofaktorer i forskningen»",
                maps.ATTRIBUTION]
-    link = (f' Hele fylkessiden med flere tall og nedlastbare data: <a href="{_esc(page_href)}">{_esc(page_href)}</a>.'
-            if page_href else "")
+    link = page_link(c.name, page_href)
     gap = county_series.gap_note()
     return f"""<!DOCTYPE html>
 <html lang="nb">
