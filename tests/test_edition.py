@@ -208,6 +208,14 @@ def test_county_pages_of_the_default_edition_offer_the_microdata_script(built_bo
         assert county.name in scripts[0].read_text(encoding="utf-8"), county.name
 
 
+def test_no_published_file_names_the_folder_the_book_was_built_in(built_book):
+    """The builder's disk is nobody's business (the county PDFs once linked file:///<it>/_build/…)."""
+    built_in = str(built_book.root).encode("utf-8")
+    published = [p for p in built_book.html.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".pdf" for p in published)
+    assert not [p.relative_to(built_book.html) for p in published if built_in in p.read_bytes()]
+
+
 def test_figures_and_tables_are_numbered_per_page(built_book):
     from neethelpers.registry import counties
 

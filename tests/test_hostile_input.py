@@ -10,7 +10,8 @@ county page and on the regression page, and in the appendix. Checked:
 * no HTML file has an element with an ``onerror`` attribute or the raw ``<img src=x``;
 * the name is still shown, as text, where the page names its data (so the escaping is not
   vacuous: the text a reader sees is exactly the file name);
-* no published file (HTML, downloads, the notebooks under ``_sources``) contains the folder;
+* no published file (HTML, downloads, the notebooks under ``_sources``, the PDF profiles) contains
+  the folder, nor the folder the book was built in;
 * headless Chromium opens every page without any ``alert``/``confirm``/``prompt``
   (``test_a_browser_raises_no_dialog``, marked ``browser``).
 """
@@ -65,6 +66,9 @@ def test_no_published_file_holds_the_local_path(real_book):
     leaks = [p for p in project.html.rglob("*") if p.is_file() and folder in p.read_bytes()]
     leaks += [p for p in (project.root / "book" / "generated").rglob("*") if p.is_file() and folder in p.read_bytes()]
     assert not leaks
+    # nor the folder the analyst built the book in (the county PDFs once linked file:///<it>/_build/…)
+    built_in = str(project.root).encode("utf-8")
+    assert not [p for p in project.html.rglob("*") if p.is_file() and built_in in p.read_bytes()]
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
