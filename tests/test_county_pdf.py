@@ -6,7 +6,7 @@ import html as _html
 import re
 
 from neethelpers import paths
-from neethelpers.build import execute as build, pdf
+from neethelpers.build import execute as build, pdf, plan as runs
 from neethelpers.chapters import county_pdf
 
 
@@ -35,13 +35,15 @@ def test_with_the_books_address_the_profile_prints_it_in_full():
 
 
 def test_the_address_comes_from_jupyter_books_baseurl(tmp_path):
+    telemark = next(r for r in runs.county_runs(runs.plan(paths.PROJECT_ROOT)) if r.parameters["county"] == "Telemark")
     config = tmp_path / "_config.yml"
     config.write_text('title: "x"\nhtml:\n  home_page_in_navbar: true\n', encoding="utf-8")
     assert pdf.base_url(tmp_path) == ""
-    assert pdf.page_address(tmp_path, "telemark") == ""
+    assert pdf.page_address(tmp_path, telemark) == ""
     for base in ("https://neet.example.no/bok", "https://neet.example.no/bok/"):
         config.write_text(f'title: "x"\nhtml:\n  baseurl: "{base}"\n', encoding="utf-8")
-        assert pdf.page_address(tmp_path, "telemark") == "https://neet.example.no/bok/book/generated/fylker/telemark.html"
+        # the page Sphinx writes for the run's notebook book/generated/fylker/telemark.ipynb
+        assert pdf.page_address(tmp_path, telemark) == "https://neet.example.no/bok/book/generated/fylker/telemark.html"
 
 
 def test_the_shipped_book_has_no_address_so_its_profiles_print_no_path():

@@ -40,8 +40,6 @@ FINGERPRINT_FILE = ".fingerprint"
 FRONT_MAP = "book/generated/forside/fylkeskart.html"
 #: From the front page (book/index.html) to the county pages.
 FRONT_LINK_BASE = "generated/fylker/"
-#: From the book's public address (``html.baseurl``) to the county pages.
-PAGE_PATH = "book/generated/fylker/"
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 PRINT_TIMEOUT = 180  # seconds per PDF
 #: A county profile is at most this many A4 pages (like the public-health county profiles).
@@ -81,12 +79,12 @@ def base_url(root: Path) -> str:
     return str((config.get("html") or {}).get("baseurl") or "").strip()
 
 
-def page_address(root: Path, slug: str) -> str:
-    """The web address of a county's page, for its printed profile; ``""`` when the book's
-    public address is not configured. (Never a relative link: Chromium would print it as
-    ``file://`` and the builder's own path into the PDF.)"""
+def page_address(root: Path, run: runs.Run) -> str:
+    """The web address of the page a run makes (a county's page, for its printed profile);
+    ``""`` when the book's public address is not configured. (Never a relative link:
+    Chromium would print it as ``file://`` and the builder's own path into the PDF.)"""
     base = base_url(root)
-    return f"{base.rstrip('/')}/{PAGE_PATH}{slug}.html" if base else ""
+    return f"{base.rstrip('/')}/{runs.GENERATED}/{run.id}.html" if base else ""
 
 
 def write_front_map(root: Path, fp: str | None = None) -> bool:
@@ -162,7 +160,8 @@ def write_profiles(root: Path, plan: list[runs.Run], staging: Path, *, published
     root = Path(root)
     fp = fp or fingerprint(root)
     out = Path(staging) / PDF_DIR
-    slugs = [counties.by_code(r.county_code).slug for r in runs.county_runs(plan)]
+    county_runs = {counties.by_code(r.county_code).slug: r for r in runs.county_runs(plan)}
+    slugs = list(county_runs)
     old = Path(published) / PDF_DIR if published is not None else None
     if (old is not None and (old / FINGERPRINT_FILE).exists()
             and (old / FINGERPRINT_FILE).read_text(encoding="utf-8").strip() == fp
@@ -178,7 +177,7 @@ def write_profiles(root: Path, plan: list[runs.Run], staging: Path, *, published
     echo(f"Writing {len(slugs)} county profiles (PDF, A4) …")
     today = _dt.date.today()
     for slug in slugs:
-        html = county_pdf.profile_html(slug, page_href=page_address(root, slug), made=today)
+        html = county_pdf.profile_html(slug, page_href=page_address(root, county_runs[slug]), made=today)
         (out / f"{slug}.html").write_text(html, encoding="utf-8")
     workers = max(1, min(jobs or os.cpu_count() or 1, 4))
     pool = ThreadPoolExecutor(max_workers=workers)
@@ -193,7 +192,7 @@ def write_profiles(root: Path, plan: list[runs.Run], staging: Path, *, published
     pool.shutdown()
     for slug in slugs:  # a profile running over the page limit is printed again with tighter type
         if page_count(out / f"{slug}.pdf") > MAX_PAGES:
-            html = county_pdf.profile_html(slug, page_href=page_address(root, slug), made=today, compact=True)
+            html = county_pdf.profile_html(slug, page_href=page_address(root, county_runs[slug]), made=today, compact=True)
             (out / f"{slug}.html").write_text(html, encoding="utf-8")
             print_pdf(out / f"{slug}.html", out / f"{slug}.pdf", browser=browser)
             if page_count(out / f"{slug}.pdf") > MAX_PAGES:
