@@ -36,6 +36,11 @@ HTML_DIR = "_build/html"
 HTML_PREFIX = "html-"  # _build/html -> _build/html-<id>
 SPHINX_WORK = "_build/.sphinx"  # doctrees + myst-nb output folder (kept between builds) + staging html
 PARENT_ENV = "NEET_BUILD_PID"  # the build process, for the Sphinx subprocess to die with it
+#: Present in ``SPHINX_WORK`` while Sphinx runs. Sphinx rewrites its doctrees in place; a render
+#: killed part-way can leave one cut short, which the next incremental render would load (and
+#: fail on) without re-reading its page. Found at the start of a render, it means the last one
+#: did not finish, so the incremental state is thrown away.
+RENDER_UNFINISHED = "render-unfinished"
 
 
 def _echo_default(msg: str) -> None:
@@ -89,11 +94,19 @@ def render_book(root: Path, plan: list[runs.Run], state: dict, *, echo=_echo_def
     provenance.write_all(root, plan, state)
     work = root / SPHINX_WORK
     staging = work / "html"
-    if staging.exists():
+    unfinished = work / RENDER_UNFINISHED
+    if unfinished.exists():
+        echo("The last render was interrupted: every page is rendered afresh.")
+        shutil.rmtree(work)
+    elif staging.exists():
         shutil.rmtree(staging)
     echo("Rendering the book with Jupyter Book (strict) …")
     t0 = time.perf_counter()
+    work.mkdir(parents=True, exist_ok=True)
+    unfinished.touch()
     proc = run_sphinx(root, staging, work / ".doctrees", substitutions(plan, state))
+    if proc.returncode == 0:
+        unfinished.unlink()
     if proc.returncode != 0 or not (staging / "index.html").exists():
         # Forget the incremental Sphinx state so the next build re-reads every page and
         # cannot silently skip the warnings of this one.
