@@ -105,7 +105,9 @@ def test_synthetic_labels_travel_into_the_image_the_caption_and_the_csv(in_tmp, 
     data = pd.DataFrame({"a": [1.0]})
     fig, _ = plt.subplots()
     report.figure(fig, name="s", caption="Modell.", alt="x", data=data, synthetic=True)
-    assert report.SYNTHETIC_LABEL in [t.get_text() for t in fig.texts]  # drawn inside the image
+    import matplotlib.text as mtext
+
+    assert report.SYNTHETIC_LABEL in [t.get_text() for t in fig.findobj(mtext.Text)]  # drawn inside the image
     svg = (in_tmp / "_assets" / "more-og-romsdal-s.svg").read_text(encoding="utf-8")
     assert f"<dc:description>{report.SYNTHETIC_LABEL}</dc:description>" in svg  # and in its metadata
     report.table(data, name="t", caption="Tabell.", synthetic=True)
@@ -120,6 +122,37 @@ def test_synthetic_labels_travel_into_the_image_the_caption_and_the_csv(in_tmp, 
     report.figure(fig2, name="p", caption="Offentlig.", alt="x", data=data)
     assert downloads.read_csv(in_tmp / "_assets" / "more-og-romsdal-p.csv").columns[0] == "a"
     assert report.SYNTHETIC_LABEL not in (in_tmp / "_assets" / "more-og-romsdal-p.svg").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("xlabel", ["År", "Koeffisient (log-odds) med 95 % konfidensintervall", ""])
+@pytest.mark.parametrize("legend", ["in the plot", "below the figure"])
+def test_the_synthetic_label_in_the_image_overlaps_nothing_else(in_tmp, shown, xlabel, legend):
+    """The label drawn into a synthetic figure must stay readable, and so must the figure: it
+    once sat over the last line of an x-axis label wrapped for the phone column (the regression
+    chapter's coefficient figure), since the layout did not make room for it."""
+    import matplotlib.text as mtext
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    terms = [f"Forklaringsvariabel nummer {i}" for i in range(6)]
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for model in range(4):
+        ax.scatter(range(6), terms, label=f"Modell {model} med en lang forklaring")
+    ax.set_xlabel(xlabel)
+    if legend == "in the plot":
+        ax.legend(loc="lower right")
+    else:
+        fig.legend(loc="outside lower center", ncols=4)
+    report.figure(fig, name="k", caption="Modell.", alt="x", data=pd.DataFrame({"a": [1.0]}), synthetic=True)
+    FigureCanvasAgg(fig).draw()  # (report.figure closed it) draw it as it was saved
+    renderer = fig.canvas.get_renderer()
+    texts = [t for t in fig.findobj(mtext.Text) if t.get_visible() and t.get_text()]
+    stamp = [t for t in texts if t.get_text() == report.SYNTHETIC_LABEL]
+    assert len(stamp) == 1
+    box = stamp[0].get_window_extent(renderer)
+    assert fig.bbox.contains(box.x0, box.y0) and fig.bbox.contains(box.x1, box.y1)
+    others = [t.get_window_extent(renderer) for t in texts if t is not stamp[0]]
+    others += [ax.bbox, *(lg.get_window_extent(renderer) for lg in [*fig.legends, ax.get_legend()] if lg)]
+    assert not any(box.overlaps(other) for other in others), (box, others)
 
 
 def test_a_cell_starting_with_an_ordinal_is_not_a_list_item(in_tmp, shown):

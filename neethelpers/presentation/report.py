@@ -219,6 +219,24 @@ def _one_entry_per_line(fig, legend) -> None:
     ax.legend(handles, labels, loc=loc, bbox_to_anchor=anchor, **options)
 
 
+def _stamp_synthetic(fig) -> None:
+    """Draw :data:`SYNTHETIC_LABEL` into the image: right-aligned under the x-axis label of the
+    lowest (then rightmost) plot, as part of that plot, so constrained layout (which
+    :func:`_fit_for_phone` turns on) makes room for it under the plot and above a legend below
+    the figure. A plain ``fig.text`` in the corner once sat over the last line of an x-axis
+    label wrapped for the phone column; the figure's ``supxlabel`` shares its margin with a
+    legend below the figure and is drawn over it."""
+    style = {"fontsize": MIN_FONT_PT, "color": "#B23A00", "fontweight": "bold"}
+    axes = [ax for ax in fig.axes if ax.get_visible() and ax.axison]
+    if not axes:  # nothing drawn that the label could cover
+        fig.text(0.99, 0.01, SYNTHETIC_LABEL, ha="right", va="bottom", **style)
+        return
+    ax = min(axes, key=lambda a: (round(a.get_position().y0, 3), -a.get_position().x1))
+    # x: the plot's right edge; y: the bottom of its x-axis label (wherever the layout puts it)
+    ax.annotate(SYNTHETIC_LABEL, xy=(1, 0), xycoords=("axes fraction", ax.xaxis.label), xytext=(0, -3),
+                textcoords="offset points", ha="right", va="top", annotation_clip=False, **style)
+
+
 def _fit_for_phone(fig) -> None:
     """:func:`_fit_for_phone_steps` without matplotlib's notes from the trial layouts: while the
     figure is narrowed step by step, constrained layout may give up on an intermediate size
@@ -360,8 +378,7 @@ def figure(
         options = (f"\n:width: {m.group(1)}px" if m else "") + "\n:figclass: neet-map"
     else:
         if synthetic:
-            fig.text(0.99, 0.01, SYNTHETIC_LABEL, ha="right", va="bottom", fontsize=MIN_FONT_PT,
-                     color="#B23A00", fontweight="bold")
+            _stamp_synthetic(fig)
         _fit_for_phone(fig)
         # the label also travels in the file's metadata (<dc:description>)
         meta = {"Date": None, "Description": SYNTHETIC_LABEL} if synthetic else {"Date": None}
