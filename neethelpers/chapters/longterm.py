@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from neethelpers.microdata import descriptive as d, disclosure
-from neethelpers.presentation import fmt, report
+from neethelpers.presentation import charts, fmt, report
 from neethelpers.registry import counties
 
 
@@ -113,12 +113,6 @@ def _with_region(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     out = frame.copy()
     out.insert(0, "område", name)
     return out
-
-
-def _percent_axis(ax) -> None:
-    from matplotlib.ticker import FuncFormatter
-
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.percent(v, 0)))
 
 
 def _suppression_note(ctx: _Ctx) -> str:
@@ -243,7 +237,7 @@ def _age_income_figure(ctx: _Ctx, r: d.DescriptiveResult, published_points: pd.D
     ax.set_xlabel("Alder (år)")
     ax.set_ylabel("Andel langtids-NEET")
     ax.set_xticks(list(d.AGES))
-    _percent_axis(ax)
+    charts.percent_axis(ax)
     ax.set_ylim(bottom=0)
     ax.legend(frameon=False, fontsize=8)
     data = pd.DataFrame(rows)
@@ -410,9 +404,7 @@ def _overview(ctx: _Ctx, results: dict[str, d.DescriptiveResult]) -> None:
     ax.barh(y + 0.2, plot["no_work_among_lneet"], height=0.4, label="Uten arbeidserfaring")
     ax.set_yticks(y, plot["region_name"])
     ax.invert_yaxis()
-    from matplotlib.ticker import FuncFormatter
-
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.percent(v, 0)))
+    charts.percent_axis(ax, axis="x")
     ax.set_xlabel("Andel av de langtids-NEET")
     ax.legend(frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
     report.markdown(

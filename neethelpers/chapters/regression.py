@@ -324,6 +324,7 @@ def coefficient_figure(frame: pd.DataFrame, synthetic: bool):
     """
     import matplotlib.pyplot as plt
 
+    from neethelpers.presentation import charts
     from neethelpers.presentation.report import PALETTE
 
     terms = [t for t in models.TERMS if t in set(frame["term"])]
@@ -358,7 +359,7 @@ def coefficient_figure(frame: pd.DataFrame, synthetic: bool):
     ax.invert_yaxis()
     ax.set_xlabel("Koeffisient (log-odds) med 95 % konfidensintervall")
     ax.legend(loc="lower right", fontsize=8, frameon=True)
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: fmt.number(v, 1).replace("-", "\N{MINUS SIGN}")))
+    charts.number_axis(ax, axis="x", decimals=1)
     data = frame.rename(columns={"model_label": "Modell", "label": "Variabel", "coef": "Koeffisient",
                                  "ci_low": "KI nedre", "ci_high": "KI øvre", "published": "Publisert"})
     data = data[["Modell", "Variabel", "Koeffisient", "KI nedre", "KI øvre", "Publisert"]]

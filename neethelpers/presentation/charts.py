@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 
 from neethelpers.presentation import fmt, report
 
@@ -27,15 +27,45 @@ VALUE_FONTSIZE = report.MIN_FONT_PT
 SMALL = report.MIN_FONT_PT
 
 
+def tick_decimals(values, at_least: int = 0, at_most: int = 4) -> int:
+    """The fewest decimals, from ``at_least``, that write every value in ``values`` exactly
+    (up to ``at_most``): ticks 0; 2.5; 5; 7.5 need one, or 7.5 would read «8»."""
+    values = [float(v) for v in values if np.isfinite(v)]
+    for decimals in range(at_least, at_most):
+        if all(abs(round(v, decimals) - v) <= 1e-9 * max(1.0, abs(v)) for v in values):
+            return decimals
+    return at_most
+
+
+class TickFormatter(Formatter):
+    """Norwegian tick labels with as many decimals as the ticks need, at least ``decimals``.
+
+    ``render(value, decimals)`` writes one label (:func:`fmt.percent`, :func:`fmt.number`).
+    A fixed number of decimals mislabels ticks the locator puts between whole numbers
+    (matplotlib picks steps of 2.5 for some ranges), so the decimals follow the ticks, as
+    matplotlib's own ScalarFormatter does, but with a decimal comma."""
+
+    def __init__(self, render, decimals: int = 0):
+        self.render = render
+        self.at_least = decimals
+        self.decimals = decimals
+
+    def set_locs(self, locs) -> None:
+        super().set_locs(locs)
+        self.decimals = tick_decimals(locs, self.at_least)
+
+    def __call__(self, x, pos=None) -> str:
+        return self.render(x, self.decimals)
+
+
 def percent_axis(ax, axis: str = "y", decimals: int = 0) -> None:
-    """Label a percent axis with Norwegian numbers ("9,5 %")."""
-    f = FuncFormatter(lambda v, _pos: fmt.percent(v, decimals))
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(f)
+    """Label a percent axis with Norwegian numbers ("9,5 %"), at least ``decimals`` decimals."""
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(TickFormatter(fmt.percent, decimals))
 
 
 def number_axis(ax, axis: str = "y", decimals: int = 0) -> None:
-    f = FuncFormatter(lambda v, _pos: fmt.number(v, decimals))
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(f)
+    """Label an axis with Norwegian numbers ("1,25"), at least ``decimals`` decimals."""
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(TickFormatter(fmt.number, decimals))
 
 
 def year_axis(ax) -> None:
@@ -126,7 +156,7 @@ def heat_table(table: pd.DataFrame, *, reforms: tuple[int, ...] = (2018, 2020, 2
     fig, ax = plt.subplots(layout="constrained", figsize=(W, 0.36 * len(table) + 1.8))
     sns.heatmap(table, annot=False, cmap="Blues", linewidths=0.4, linecolor="white", ax=ax,
                 cbar_kws={"label": "Andel av bosatte 15–29 år", "shrink": 0.8,
-                          "format": FuncFormatter(lambda v, _pos: fmt.percent(v, 0))})
+                          "format": TickFormatter(fmt.percent)})
     cbar = ax.collections[0].colorbar
     cbar.ax.tick_params(labelsize=VALUE_FONTSIZE)
     cbar.ax.yaxis.label.set_size(VALUE_FONTSIZE)

@@ -14,7 +14,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from neethelpers.presentation import fmt
-from neethelpers.presentation.charts import GREY, HIGHLIGHT, NATIONAL_COLOUR, VALUE_FONTSIZE, percent_axis
+from neethelpers.presentation.charts import GREY, HIGHLIGHT, NATIONAL_COLOUR, VALUE_FONTSIZE, number_axis, percent_axis
 from neethelpers.series import intervals, small_areas
 
 _STYLE = intervals.VERDICTS
@@ -51,7 +51,7 @@ def barometer(rows: pd.DataFrame, short_labels: list[str]):
     _dots(ax, y, d["rel"], d["rel_lo"], d["rel_hi"], [_STYLE[v] for v in d["verdict"]])
     ax.axvline(100, color=NATIONAL_COLOUR, linestyle="--", linewidth=1.1)
     ax.set_yticks(list(y), d["short"])
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _p: fmt.number(v, 0)))
+    number_axis(ax, axis="x")
     ax.set_xlabel("Fylkets verdi i prosent av landets (100 = landet; lavere er bedre)")
     ax.grid(axis="y", visible=False)
     _verdict_legend(ax, [v for v in _STYLE if v in set(d["verdict"])] or None)
@@ -108,7 +108,7 @@ def standardised(all_counties: pd.DataFrame, highlight: str):
         if t.get_text() == highlight:
             t.set_fontweight("bold")
     ax.axvline(1, color=NATIONAL_COLOUR, linestyle="--", linewidth=1.1)
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _p: fmt.number(v, 2)))
+    number_axis(ax, axis="x", decimals=1)
     ax.set_xlabel("Observert / forventet antall (1 = som ventet ut fra landets andeler)")
     ax.grid(axis="y", visible=False)
     return fig
