@@ -9,6 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
 from babel.numbers import parse_decimal
 
@@ -60,3 +61,84 @@ def test_a_range_with_ticks_between_whole_percents_gets_a_decimal():
     labels = [t.get_text() for t in ax.get_yticklabels()]
     plt.close(fig)
     assert "7,5\N{NO-BREAK SPACE}%" in labels and "8\N{NO-BREAK SPACE}%" not in labels
+
+
+# --- nothing drawn over anything else, at the phone width the figures are saved at ----------------
+
+def _overlaps(fig) -> list[tuple[str, str]]:
+    """Pairs of visible texts and legends whose boxes overlap, in the figure as saved."""
+    import matplotlib.text as mtext
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from neethelpers.presentation import report
+
+    report._fit_for_phone(fig)
+    FigureCanvasAgg(fig).draw()
+    renderer = fig.canvas.get_renderer()
+    legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend())]
+    inside = {id(t) for lg in legends for t in lg.findobj(mtext.Text)}
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in fig.findobj(mtext.Text)
+             if t.get_visible() and t.get_text().strip() and id(t) not in inside]
+    boxes += [("<legend>", lg.get_window_extent(renderer)) for lg in legends]
+    plt.close(fig)
+    return [(a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:] if box_a.overlaps(box_b)]
+
+
+@pytest.mark.parametrize("limits", [(9.76, 9.92), (0, 17.3), (4.2, 31.8), (0.81, 1.27), (95, 180)])
+@pytest.mark.parametrize("axis_helper", [charts.percent_axis, charts.number_axis])
+def test_tick_labels_on_an_x_axis_do_not_run_into_each_other(limits, axis_helper):
+    """Oslo's municipality figure (one municipality, an interval 0,2 points wide) had nine
+    ticks on a phone-wide axis, each labelled «10 %», drawn over each other."""
+    fig, ax = plt.subplots(figsize=(8, 2))
+    ax.plot(limits, [0, 1])
+    ax.set_xlim(*limits)
+    ax.set_yticks([0, 1], ["Forklaringsvariabel", "Nordre Follo"])
+    axis_helper(ax, axis="x")
+    assert _overlaps(fig) == []
+
+
+def _municipalities(n: int) -> pd.DataFrame:
+    from neethelpers.series import small_areas
+
+    shares = [9.8 + i for i in range(n)]
+    kinds = [small_areas.HIGHER, small_areas.NOT_DIFFERENT, small_areas.LOWER]
+    return pd.DataFrame({"municipality_name": [f"Kommune {i}" for i in range(n)], "share": shares,
+                         "lower": [s - 0.08 for s in shares], "upper": [s + 0.08 for s in shares],
+                         "comparison": [kinds[i % 3] for i in range(n)]})
+
+
+def _counties(n: int) -> pd.DataFrame:
+    from neethelpers.series import intervals
+
+    verdicts = [intervals.BETTER, intervals.SAME, intervals.WORSE]
+    shares = [8.0 + 0.7 * i for i in range(n)]
+    return pd.DataFrame({"county_name": [f"Fylke {i}" for i in range(n)], "trend_symbol": ["↗"] * n,
+                         "share": shares, "lower": [s - 0.3 for s in shares], "upper": [s + 0.3 for s in shares],
+                         "verdict": [verdicts[i % 3] for i in range(n)]})
+
+
+@pytest.mark.parametrize("chart", ["municipalities-1", "municipalities-12", "ranking-15", "similar-3"])
+def test_legends_and_labels_of_the_county_charts_overlap_nothing(chart):
+    """A legend placed a fixed fraction of the plot's height below it sat on the tick labels
+    of a short plot (Oslo's municipality figure, one row)."""
+    from neethelpers.presentation import profile_charts
+
+    kind, n = chart.rsplit("-", 1)
+    if kind == "municipalities":
+        munis = _municipalities(int(n))
+        fig = profile_charts.municipalities(munis, county_share=float(munis["share"].iloc[0]), county_name="Oslo")
+    elif kind == "ranking":
+        fig = profile_charts.ranking(_counties(int(n)), national_share=10.0, highlight="Fylke 2")
+    else:
+        fig = profile_charts.similar(_counties(int(n)), national_share=10.0)
+    assert _overlaps(fig) == []
+
+
+def test_the_line_chart_with_its_legend_overlaps_nothing():
+    """The trend figure of every county page (two lines, preliminary points, a break)."""
+    rows = [{"year": y, "share": s, "area": a, "release": "foreløpig" if y == 2024 else "endelig"}
+            for a, base in (("Østfold", 12.1), ("Hele landet", 10.4)) for y, s in
+            zip(range(2008, 2025), [base + 0.3 * (i % 4) for i in range(17)])]
+    fig = charts.lines(pd.DataFrame(rows), hue="area", ylabel="Andel av bosatte 15–29 år",
+                       breaks=((2015, "brudd 2014/2015"),))
+    assert _overlaps(fig) == []

@@ -213,8 +213,7 @@ def show_immigrants(page: Page) -> None:
         charts.lines(parts, hue="serie", ylabel="Andel av bosatte 15–29 år i gruppen", order=order,
                             colours={f"{g} – {a}": colour_of[g] for g in colour_of for a in areas},
                             styles={f"{g} – {a}": styles[a] for g in colour_of for a in areas},
-                            breaks=((national.REGISTER_BREAK_YEAR, "brudd 2014/2015"),), figsize=(8, 5),
-                            legend_below=True),
+                            breaks=((national.REGISTER_BREAK_YEAR, "brudd 2014/2015"),), figsize=(8, 5)),
         name="innvandrere",
         caption=(f"Andel utenfor arbeid, utdanning og arbeidsmarkedstiltak blant innvandrere og befolkningen ellers, "
                  f"15–29 år, {name} og forgjengerfylkene (grensene som gjaldt hvert år; hvert fylke har sin egen "

@@ -286,7 +286,7 @@ def show_three_sources(ch: Chapter) -> None:
                      colours={"SSB registerstatistikk": "#000000", **{k: report.PALETTE[1] for k in aku_keys},
                               "Eurostat (AKU-basert), Norge": report.PALETTE[0]},
                      styles={"Eurostat (AKU-basert), Norge": ":"},
-                     breaks=((national.AKU_BREAK_YEAR, "AKU lagt om 2021"),), figsize=(8, 5), legend_below=True),
+                     breaks=((national.AKU_BREAK_YEAR, "AKU lagt om 2021"),), figsize=(8, 5)),
         name="kilder",
         caption=("Andel unge 15–29 år utenfor arbeid og utdanning i tre kilder: SSBs registerstatistikk (tabell 13556), "
                  "SSBs arbeidskraftundersøkelse (tabell 09858, to perioder før og etter omleggingen i 2021) og Eurostat "
@@ -357,7 +357,7 @@ def show_europe_15_29(ch: Chapter) -> None:
                      ylabel="Andel av befolkningen 15–29 år", preliminary=None,
                      colours={**{c: report.PALETTE[i] for i, c in enumerate(FOCUS_15_29)},
                               **{c: "#bbbbbb" for c in others}},
-                     styles={"EU27": "--"}, legend_below=True, breaks=breaks),
+                     styles={"EU27": "--"}, breaks=breaks),
         name="europa-15-29",
         caption=(f"Unge 15–29 år som verken er i arbeid eller utdanning, Norge, EU27 og utvalgte land, "
                  f"{first}–{last}. Kilde: Eurostat edat_lfse_20, gjengitt fra en offentlig nettside; "

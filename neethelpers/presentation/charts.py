@@ -58,14 +58,26 @@ class TickFormatter(Formatter):
         return self.render(x, self.decimals)
 
 
-def percent_axis(ax, axis: str = "y", decimals: int = 0) -> None:
+def _value_axis(ax, axis: str, formatter: TickFormatter, integer: bool) -> None:
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(formatter)
+    if axis == "x" or integer:
+        # Side by side on a phone-wide axis, labels such as «12,5 %» fit about five to a row
+        # (matplotlib's own estimate assumes three characters), and steps of 1, 2 or 5 (not
+        # 2,5) keep them to the decimals the range needs. Whole numbers only, if asked, where
+        # the range holds at least two.
+        target.set_major_locator(MaxNLocator(nbins=4 if axis == "x" else "auto", steps=[1, 2, 5, 10],
+                                             integer=integer))
+
+
+def percent_axis(ax, axis: str = "y", decimals: int = 0, *, integer: bool = False) -> None:
     """Label a percent axis with Norwegian numbers ("9,5 %"), at least ``decimals`` decimals."""
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(TickFormatter(fmt.percent, decimals))
+    _value_axis(ax, axis, TickFormatter(fmt.percent, decimals), integer)
 
 
-def number_axis(ax, axis: str = "y", decimals: int = 0) -> None:
+def number_axis(ax, axis: str = "y", decimals: int = 0, *, integer: bool = False) -> None:
     """Label an axis with Norwegian numbers ("1,25"), at least ``decimals`` decimals."""
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(TickFormatter(fmt.number, decimals))
+    _value_axis(ax, axis, TickFormatter(fmt.number, decimals), integer)
 
 
 def year_axis(ax) -> None:
@@ -98,7 +110,6 @@ def lines(
     decimals: int = 0,
     ylim_zero: bool = True,
     figsize=(W, 4.2),
-    legend_below: bool = True,
 ):
     """One line per ``hue`` value; points of preliminary releases are drawn hollow."""
     fig, ax = plt.subplots(layout="constrained", figsize=figsize)
@@ -131,14 +142,14 @@ def lines(
     if preliminary and preliminary in data and (data[preliminary] == "foreløpig").any():
         handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgecolor=GREY))
         labels.append("foreløpige tall")
-    _legend_below(fig, handles, labels)
+    legend_under_figure(fig, handles, labels)
     # room for the legend under the plot: one line per entry (or per two entries)
     rows = len(labels) if max((len(str(t)) for t in labels), default=0) > 22 else (len(labels) + 1) // 2
     fig.set_figheight(figsize[1] + 0.25 * rows)
     return fig
 
 
-def _legend_below(fig, handles, labels, ncol: int | None = None) -> None:
+def legend_under_figure(fig, handles, labels, ncol: int | None = None) -> None:
     """The legend under the plot (constrained layout makes room for it): never over data."""
     if not handles:
         return
@@ -228,7 +239,7 @@ def paired_bars(data: pd.DataFrame, *, category: str, left: str, right: str, lef
     ax.grid(axis="y", visible=False)
     ax.set_xlim(0, np.nanmax(np.r_[data[left].astype(float), data[right].astype(float), 1]) * 1.35)
     handles, labels = ax.get_legend_handles_labels()
-    _legend_below(fig, handles, labels)
+    legend_under_figure(fig, handles, labels)
     return fig
 
 
@@ -257,7 +268,7 @@ def share_and_count(data: pd.DataFrame, *, break_year: int | None = None, break_
                  ha="center", fontsize=SMALL, color=GREY)
     if len(pre):
         handles, labels = top.get_legend_handles_labels()
-        _legend_below(fig, handles, labels)
+        legend_under_figure(fig, handles, labels)
     return fig
 
 
@@ -286,7 +297,7 @@ def flagged_lines(data: pd.DataFrame, *, hue: str = "country", ylabel: str, flag
         if flag_col in data and (data[flag_col] == code).any():
             handles.append(Line2D([], [], linestyle=""))
             labels.append(f"{code} = {words}")
-    _legend_below(fig, handles, labels)
+    legend_under_figure(fig, handles, labels)
     return fig
 
 

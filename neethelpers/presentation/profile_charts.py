@@ -11,10 +11,17 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.lines import Line2D
-from matplotlib.ticker import MaxNLocator
 
 from neethelpers.presentation import fmt
-from neethelpers.presentation.charts import GREY, HIGHLIGHT, NATIONAL_COLOUR, VALUE_FONTSIZE, number_axis, percent_axis
+from neethelpers.presentation.charts import (
+    GREY,
+    HIGHLIGHT,
+    NATIONAL_COLOUR,
+    VALUE_FONTSIZE,
+    legend_under_figure,
+    number_axis,
+    percent_axis,
+)
 from neethelpers.series import intervals, small_areas
 
 _STYLE = intervals.VERDICTS
@@ -26,12 +33,11 @@ _MUNI_STYLE = {
 
 
 def _verdict_legend(ax, verdicts=None) -> None:
-    """The key below the plot area, where it never covers a point."""
+    """The key below the figure, where it never covers a point nor a label."""
     verdicts = verdicts or list(_STYLE)
     handles = [Line2D([], [], linestyle="", marker=_STYLE[v]["marker"], color=_STYLE[v]["colour"], markersize=8,
                       label=v) for v in verdicts]
-    ax.legend(handles=handles, frameon=False, fontsize=9.5, loc="upper center", bbox_to_anchor=(0.5, -0.13),
-              ncol=3)
+    legend_under_figure(ax.figure, handles, verdicts)
 
 
 def _dots(ax, y, value, lower, upper, styles) -> None:
@@ -124,13 +130,11 @@ def municipalities(munis: pd.DataFrame, county_share: float, county_name: str):
     ax.set_yticks(list(y), d["municipality_name"])
     ax.tick_params(axis="y", labelsize=9.5)
     ax.axvline(county_share, color=NATIONAL_COLOUR, linestyle="--", linewidth=1.1)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole percents, so no two ticks read alike
-    percent_axis(ax, axis="x", decimals=0)
+    percent_axis(ax, axis="x", integer=True)  # whole percents where the range holds them
     ax.set_xlabel("Andel av bosatte 15–29 år, tre år samlet (95 % konfidensintervall)")
     ax.grid(axis="y", visible=False)
     handles = [Line2D([], [], linestyle="", marker=s["marker"], color=s["colour"], markersize=8, label=k)
                for k, s in _MUNI_STYLE.items() if k in set(d["comparison"])]
     handles.append(Line2D([], [], color=NATIONAL_COLOUR, linestyle="--", label=county_name))
-    ax.legend(handles=handles, frameon=False, fontsize=9.5, loc="upper center", bbox_to_anchor=(0.5, -0.1),
-              ncol=2)
+    legend_under_figure(fig, handles, [h.get_label() for h in handles])
     return fig
