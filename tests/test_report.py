@@ -158,3 +158,26 @@ def test_the_synthetic_label_in_the_image_overlaps_nothing_else(in_tmp, shown, x
 def test_a_cell_starting_with_an_ordinal_is_not_a_list_item(in_tmp, shown):
     report.table(pd.DataFrame({"Periode": ["1. kvartal 2023"]}), name="ord", caption="O.")
     assert "1\\. kvartal 2023" in _text(shown[-1])
+
+
+def test_a_wrapped_label_keeps_a_number_with_its_percent_sign(in_tmp, shown):
+    """«(95» at the end of one line and «% konfidensintervall)» on the next, in the ranking figure."""
+    import matplotlib.text as mtext
+
+    fig, ax = plt.subplots(figsize=(8, 3))
+    ax.barh(["Forklaringsvariabel med et langt navn på 95 % av radene"], [1.0])
+    ax.set_xlabel("Andel av bosatte 15–29 år (95 % konfidensintervall), tre år samlet for kommunene")
+    ax.legend(["Andel som bor med minst én forelder, 95 % av alle"], loc="lower right")
+    report.figure(fig, name="w", caption="C.", alt="a", data=pd.DataFrame({"a": [1.0]}))
+    wrapped = [t.get_text() for t in fig.findobj(mtext.Text) if "%" in t.get_text()]
+    assert len(set(wrapped)) == 3 and all("\n" in t for t in wrapped), wrapped
+    for text in wrapped:
+        assert not re.search(r"\d\s*\n\s*%", text), text
+
+
+@pytest.mark.parametrize("width", range(8, 60))
+def test_wrapping_never_breaks_between_a_number_and_its_percent_sign(width):
+    wrapped = report._wrap("Andel av bosatte 15–29 år (95 % konfidensintervall), 2 % eller 12,5 % av alle", width)
+    assert not re.search(r"\d\s*\n\s*%", wrapped), wrapped
+    assert wrapped.replace("\n", " ").replace("\N{NO-BREAK SPACE}", " ") == (
+        "Andel av bosatte 15–29 år (95 % konfidensintervall), 2 % eller 12,5 % av alle")

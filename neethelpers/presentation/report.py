@@ -143,10 +143,16 @@ def _download_links(csv: str, xlsx: str) -> str:
             f"{{download}}`Last ned tallene (Excel) <{xlsx}>`")
 
 
-def _wrap_long_labels(fig, width: int = 24) -> None:
-    """Break long category labels (y axis of bar charts, legend entries) over lines."""
+def _wrap(text: str, width: int) -> str:
+    """``textwrap.fill`` that never breaks a number from its unit («95 %»: the no-break space
+    is not a break for textwrap, and it is how Norwegian sets it), nor a word in two."""
     import textwrap
 
+    return textwrap.fill(re.sub(r"(\d) %", "\\1\N{NO-BREAK SPACE}%", text), width, break_long_words=False)
+
+
+def _wrap_long_labels(fig, width: int = 24) -> None:
+    """Break long category labels (y axis of bar charts, legend entries) over lines."""
     from matplotlib.category import StrCategoryLocator
     from matplotlib.ticker import FixedLocator
 
@@ -154,7 +160,7 @@ def _wrap_long_labels(fig, width: int = 24) -> None:
         labels = [t.get_text() for t in ax.get_yticklabels()]
         categorical = isinstance(ax.yaxis.get_major_locator(), (FixedLocator, StrCategoryLocator))
         if categorical and any(len(t) > width for t in labels):
-            wrapped = [textwrap.fill(t, width) for t in labels]
+            wrapped = [_wrap(t, width) for t in labels]
             ax.set_yticks(ax.get_yticks(), wrapped)
             # rows of two-line labels need more room, or the labels run into each other
             lines = max(t.count("\n") + 1 for t in wrapped)
@@ -163,13 +169,11 @@ def _wrap_long_labels(fig, width: int = 24) -> None:
     for legend in [*fig.legends, *[ax.get_legend() for ax in fig.axes if ax.get_legend()]]:
         for text in legend.get_texts():
             if len(text.get_text()) > 34:
-                text.set_text(textwrap.fill(text.get_text(), 34))
+                text.set_text(_wrap(text.get_text(), 34))
 
 
 def _wrap_wide_axis_labels(fig) -> None:
     """An x-axis label wider than its axes sticks out of the figure: break it over lines."""
-    import textwrap
-
     for ax in fig.axes:
         label = ax.xaxis.label
         text = label.get_text().replace("\n", " ")
@@ -177,7 +181,7 @@ def _wrap_wide_axis_labels(fig) -> None:
             continue  # (an axes squeezed to nothing is a layout that has not been fitted yet)
         ratio = ax.get_window_extent().width / max(label.get_window_extent().width, 1)
         if ratio < 1:
-            wrapped = textwrap.fill(text, max(8, int(len(text) * ratio) - 1))
+            wrapped = _wrap(text, max(8, int(len(text) * ratio) - 1))
             label.set_text(wrapped)
             w, h = fig.get_size_inches()
             fig.set_size_inches(w, h + wrapped.count("\n") * label.get_fontsize() * 1.2 / 72)
