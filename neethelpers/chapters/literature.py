@@ -117,7 +117,14 @@ def plot_overview(cells: pd.DataFrame, by: str = "factor_category"):
         colour = to_rgba(DIRECTION_COLOURS[r.dominant_direction], 0.25 + 0.75 * r.n / max_n)
         ax.add_patch(plt.Rectangle((x - 0.48, y - 0.45), 0.96, 0.9, color=colour, linewidth=0))
         ax.text(x, y, f"{r.n}{'' if r.unanimous else '*'}", ha="center", va="center", fontsize=9)
-    ax.set_xticks(range(len(OUTCOMES)), [OUTCOME_LABELS[o] for o in OUTCOMES], rotation=30, ha="right")
+    # Upright, on one line: a column of the phone-wide grid is narrower than two lines of text
+    # or a label turned less (at 30° they ran into each other). The figure grows by their
+    # height, so the rows keep theirs.
+    ax.set_xticks(range(len(OUTCOMES)), [OUTCOME_LABELS[o] for o in OUTCOMES], rotation=90,
+                  fontsize=report.MIN_FONT_PT)
+    fig.canvas.draw()
+    tallest = max(t.get_window_extent().height for t in ax.get_xticklabels()) / fig.dpi
+    fig.set_figheight(height + tallest)
     if by == "factor":
         ax.set_yticks(range(len(labels)), [f"{lab} ({row_of[lab]})" for lab in labels], fontsize=8)
     else:

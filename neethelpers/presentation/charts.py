@@ -175,9 +175,13 @@ def heat_table(table: pd.DataFrame, *, reforms: tuple[int, ...] = (2018, 2020, 2
     for r in reforms:
         if r in cols:
             ax.axvline(cols.index(r), color="#D55E00", linewidth=2)
-    ax.set_xticks(np.arange(len(cols)) + 0.5)
-    ax.set_xticklabels([f"{c}*" if c in preliminary_years else str(c) for c in cols], rotation=90,
-                       fontsize=VALUE_FONTSIZE)
+    # A column is narrower than a line of text on a phone-wide map: label every step-th year,
+    # counted back from the newest so that the newest (often preliminary) is always labelled.
+    step = int(np.ceil(len(cols) / 5))
+    shown = [i for i in range(len(cols)) if (len(cols) - 1 - i) % step == 0]
+    ax.set_xticks(np.array(shown) + 0.5)
+    ax.set_xticklabels([f"{cols[i]}*" if cols[i] in preliminary_years else str(cols[i]) for i in shown],
+                       rotation=90, fontsize=VALUE_FONTSIZE)
     ax.tick_params(axis="y", labelsize=VALUE_FONTSIZE + 0.5)
     ax.set_xlabel("")
     ax.set_ylabel("")
