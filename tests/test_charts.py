@@ -66,22 +66,16 @@ def test_a_range_with_ticks_between_whole_percents_gets_a_decimal():
 # --- nothing drawn over anything else, at the phone width the figures are saved at ----------------
 
 def _overlaps(fig) -> list[tuple[str, str]]:
-    """Pairs of visible texts and legends whose boxes overlap, in the figure as saved."""
-    import matplotlib.text as mtext
+    """Pairs of texts drawn over each other in the figure as ``report.figure`` saves it."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     from neethelpers.presentation import report
 
     report._fit_for_phone(fig)
     FigureCanvasAgg(fig).draw()
-    renderer = fig.canvas.get_renderer()
-    legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend())]
-    inside = {id(t) for lg in legends for t in lg.findobj(mtext.Text)}
-    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in fig.findobj(mtext.Text)
-             if t.get_visible() and t.get_text().strip() and id(t) not in inside]
-    boxes += [("<legend>", lg.get_window_extent(renderer)) for lg in legends]
+    found = report.overlapping_texts(fig)
     plt.close(fig)
-    return [(a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:] if box_a.overlaps(box_b)]
+    return found
 
 
 @pytest.mark.parametrize("limits", [(9.76, 9.92), (0, 17.3), (4.2, 31.8), (0.81, 1.27), (95, 180)])
@@ -141,4 +135,38 @@ def test_the_line_chart_with_its_legend_overlaps_nothing():
             zip(range(2008, 2025), [base + 0.3 * (i % 4) for i in range(17)])]
     fig = charts.lines(pd.DataFrame(rows), hue="area", ylabel="Andel av bosatte 15–29 år",
                        breaks=((2015, "brudd 2014/2015"),))
+    assert _overlaps(fig) == []
+
+
+def _county_years(n_counties: int = 15, years=range(2008, 2025)) -> pd.DataFrame:
+    return pd.DataFrame({"county_name": [f"Fylke {i}" for i in range(n_counties) for _ in years],
+                         "year": [y for _ in range(n_counties) for y in years],
+                         "share": [6 + (i % 7) + 0.2 * (y % 5) for i in range(n_counties) for y in years]})
+
+
+def test_the_county_by_year_heat_map_labels_its_years_without_overlap():
+    """Seventeen year labels side by side on a phone-wide heat map ran into each other."""
+    long = _county_years()
+    table = long.pivot(index="county_name", columns="year", values="share")
+    fig = charts.heat_table(table, preliminary_years=(2024,))
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    assert labels[0] == "2008" and labels[-1] == "2024*"  # the first year and the newest, marked
+    assert _overlaps(fig) == []
+
+
+def test_the_small_multiples_overlap_nothing():
+    long = _county_years()
+    national = long.groupby("year", as_index=False)["share"].mean()
+    fig = charts.small_multiples(long, national, [f"Fylke {i}" for i in range(15)], break_year=2015)
+    assert _overlaps(fig) == []
+
+
+@pytest.mark.parametrize("by", ["factor_category", "factor"])
+def test_the_literature_overview_labels_its_outcomes_without_overlap(by):
+    """The outcome labels under the literature chapter's grids, turned 30°, ran into each other."""
+    from neethelpers.chapters import literature as chapter
+    from neethelpers.series import literature
+
+    cells = literature.overview_cells(literature.load_evidence(), by=by, min_findings=3)
+    fig, _data = chapter.plot_overview(cells, by=by)
     assert _overlaps(fig) == []

@@ -135,8 +135,8 @@ def test_the_synthetic_label_in_the_image_overlaps_nothing_else(in_tmp, shown, x
 
     terms = [f"Forklaringsvariabel nummer {i}" for i in range(6)]
     fig, ax = plt.subplots(figsize=(8, 5))
-    for model in range(4):
-        ax.scatter(range(6), terms, label=f"Modell {model} med en lang forklaring")
+    for model in range(4):  # (labels that fit in the plot, or that make the legend too wide for one row)
+        ax.scatter(range(6), terms, label=f"Modell {model}" + (" med en lang forklaring" if legend != "in the plot" else ""))
     ax.set_xlabel(xlabel)
     if legend == "in the plot":
         ax.legend(loc="lower right")
@@ -181,3 +181,22 @@ def test_wrapping_never_breaks_between_a_number_and_its_percent_sign(width):
     assert not re.search(r"\d\s*\n\s*%", wrapped), wrapped
     assert wrapped.replace("\n", " ").replace("\N{NO-BREAK SPACE}", " ") == (
         "Andel av bosatte 15–29 år (95 % konfidensintervall), 2 % eller 12,5 % av alle")
+
+
+def test_overlapping_texts_finds_texts_drawn_over_each_other_and_only_those():
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.text(0.1, 0.5, "Første tekst", transform=ax.transAxes)
+    ax.text(0.12, 0.51, "Andre tekst", transform=ax.transAxes)
+    ax.text(0.1, 0.1, "Langt unna", transform=ax.transAxes)
+    ax.set_xlim(0, 10)
+    fig.canvas.draw()
+    assert report.overlapping_texts(fig) == [("Første tekst", "Andre tekst")]
+    plt.close(fig)
+
+
+def test_a_figure_with_texts_drawn_over_each_other_warns_and_names_them(in_tmp, shown):
+    fig, ax = plt.subplots()
+    ax.text(0.5, 0.5, "Første tekst", transform=ax.transAxes)
+    ax.text(0.52, 0.5, "Andre tekst", transform=ax.transAxes)
+    with pytest.warns(report.FigureLayoutWarning, match="figure 'tett'.*'Første tekst' and 'Andre tekst'"):
+        report.figure(fig, name="tett", caption="C.", alt="a", data=pd.DataFrame({"a": [1.0]}))

@@ -241,6 +241,31 @@ def _stamp_synthetic(fig) -> None:
                 textcoords="offset points", ha="right", va="top", annotation_clip=False, **style)
 
 
+class FigureLayoutWarning(UserWarning):
+    """Texts of a figure drawn over each other (a page's executed notebook must carry none)."""
+
+
+def overlapping_texts(fig, renderer=None) -> list[tuple[str, str]]:
+    """Pairs of texts drawn over each other in ``fig`` as it was last drawn: tick labels, axis
+    labels, titles and annotations, a legend counting as one box. Tick labels outside the
+    view (kept by matplotlib, not drawn) and texts of hidden plots are left out."""
+    import matplotlib.text as mtext
+
+    renderer = renderer or fig.canvas.get_renderer()
+    legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend())]
+    skip = {id(t) for legend in legends for t in legend.findobj(mtext.Text)}
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            skip |= {id(label) for tick in axis.get_major_ticks()
+                     if not low - 1e-9 <= tick.get_loc() <= high + 1e-9 for label in (tick.label1, tick.label2)}
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in fig.findobj(mtext.Text)
+             if t.get_visible() and t.get_text().strip() and id(t) not in skip
+             and (t.axes is None or t.axes.get_visible())]
+    boxes += [("<legend>", legend.get_window_extent(renderer)) for legend in legends]
+    return [(a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:] if box_a.overlaps(box_b)]
+
+
 def _fit_for_phone(fig) -> None:
     """:func:`_fit_for_phone_steps` without matplotlib's notes from the trial layouts: while the
     figure is narrowed step by step, constrained layout may give up on an intermediate size
@@ -291,6 +316,8 @@ def _fit_for_phone_steps(fig) -> None:
         if width < 2.5:
             break
         fig.set_size_inches(width, fig.get_size_inches()[1])
+    else:
+        fig.canvas.draw()  # the figure as it ends, for overlapping_texts
 
 
 def numbers_table(data: pd.DataFrame, caption: str, decimals=None) -> str:
@@ -384,10 +411,17 @@ def figure(
         if synthetic:
             _stamp_synthetic(fig)
         _fit_for_phone(fig)
+        overlaps = overlapping_texts(fig)  # as _fit_for_phone last drew it (savefig draws at another dpi)
         # the label also travels in the file's metadata (<dc:description>)
         meta = {"Date": None, "Description": SYNTHETIC_LABEL} if synthetic else {"Date": None}
         fig.savefig(Path.cwd() / svg, format="svg", metadata=meta)
         plt.close(fig)
+        if overlaps:
+            import warnings
+
+            warnings.warn(FigureLayoutWarning(f"figure {name!r}: texts drawn over each other: "
+                                              + "; ".join(f"{a!r} and {b!r}" for a, b in overlaps[:5])),
+                          stacklevel=2)
         options = "\n:figclass: neet-figure"
     cap = _caption(caption, synthetic)
     csv, xlsx = _write_downloads(data, stem, caption=cap, synthetic=synthetic, source=source, decimals=decimals)
