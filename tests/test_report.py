@@ -198,5 +198,19 @@ def test_a_figure_with_texts_drawn_over_each_other_warns_and_names_them(in_tmp, 
     fig, ax = plt.subplots()
     ax.text(0.5, 0.5, "Første tekst", transform=ax.transAxes)
     ax.text(0.52, 0.5, "Andre tekst", transform=ax.transAxes)
-    with pytest.warns(report.FigureLayoutWarning, match="figure 'tett'.*'Første tekst' and 'Andre tekst'"):
+    with pytest.warns(report.FigureLayoutWarning, match="figure 'tett': drawn over each other: 'Første tekst' and 'Andre tekst'"):
         report.figure(fig, name="tett", caption="C.", alt="a", data=pd.DataFrame({"a": [1.0]}))
+
+
+def test_legends_over_data_finds_a_legend_inside_the_plot_that_covers_a_line():
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.plot([0, 10], [10, 0], label="Synkende")  # through the lower right corner
+    ax.plot([0, 10], [10, 10], label="Flat øverst")
+    ax.legend(loc="lower right")
+    fig.canvas.draw()
+    assert report.legends_over_data(fig) == [("<legend>", "Synkende")]
+    ax.get_legend().remove()
+    fig.legend(loc="outside lower center")  # under the figure: covers nothing
+    fig.canvas.draw()
+    assert report.legends_over_data(fig) == []
+    plt.close(fig)

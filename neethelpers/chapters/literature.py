@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from neethelpers.presentation import fmt, report
+from neethelpers.presentation import charts, fmt, report
 from neethelpers.series import literature
 from neethelpers.series.literature import (
     EVIDENCE_STRENGTHS,
@@ -181,7 +181,7 @@ def plot_ratios(ratios: pd.DataFrame):
     ax.set_yticks(range(len(data)), data.plot_label, fontsize=8)
     ax.set_ylim(len(data) - 0.5, -0.5)
     ax.set_xlabel("Forholdstall (logaritmisk akse; 1 = ingen forskjell)")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False, fontsize=8)
+    charts.legend_under_figure(fig, *ax.get_legend_handles_labels())
     return fig, data
 
 

@@ -239,7 +239,7 @@ def _age_income_figure(ctx: _Ctx, r: d.DescriptiveResult, published_points: pd.D
     ax.set_xticks(list(d.AGES)[::2])  # every other age: fifteen labels do not fit side by side on a phone
     charts.percent_axis(ax)
     ax.set_ylim(bottom=0)
-    ax.legend(frameon=False, fontsize=8)
+    charts.legend_under_figure(fig, *ax.get_legend_handles_labels())  # in the plot it covered lines
     data = pd.DataFrame(rows)
     low = t[(t["income_group"] == "low")]["share"]
     high = t[(t["income_group"] == "high")]["share"]

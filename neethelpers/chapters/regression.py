@@ -358,8 +358,8 @@ def coefficient_figure(frame: pd.DataFrame, synthetic: bool):
     ax.set_yticks(range(len(terms)), labels)
     ax.invert_yaxis()
     ax.set_xlabel("Koeffisient (log-odds) med 95 % konfidensintervall")
-    ax.legend(loc="lower right", fontsize=8, frameon=True)
-    charts.number_axis(ax, axis="x", decimals=1)
+    charts.legend_under_figure(fig, *ax.get_legend_handles_labels())  # in the plot it hid the last rows' points
+    charts.number_axis(ax, axis="x")
     data = frame.rename(columns={"model_label": "Modell", "label": "Variabel", "coef": "Koeffisient",
                                  "ci_low": "KI nedre", "ci_high": "KI øvre", "published": "Publisert"})
     data = data[["Modell", "Variabel", "Koeffisient", "KI nedre", "KI øvre", "Publisert"]]

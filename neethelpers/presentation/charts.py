@@ -66,7 +66,7 @@ def _value_axis(ax, axis: str, formatter: TickFormatter, integer: bool) -> None:
         # (matplotlib's own estimate assumes three characters), and steps of 1, 2 or 5 (not
         # 2,5) keep them to the decimals the range needs. Whole numbers only, if asked, where
         # the range holds at least two.
-        target.set_major_locator(MaxNLocator(nbins=4 if axis == "x" else "auto", steps=[1, 2, 5, 10],
+        target.set_major_locator(MaxNLocator(nbins=5 if axis == "x" else "auto", steps=[1, 2, 5, 10],
                                              integer=integer))
 
 

@@ -266,6 +266,41 @@ def overlapping_texts(fig, renderer=None) -> list[tuple[str, str]]:
     return [(a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:] if box_a.overlaps(box_b)]
 
 
+def legends_over_data(fig, renderer=None) -> list[tuple[str, str]]:
+    """(legend, data) pairs where a legend inside a plot covers a line or point of it, as the
+    figure was last drawn; the data named by its label (or ``"<line>"``/``"<points>"``)."""
+    from matplotlib.collections import PathCollection
+    from matplotlib.lines import Line2D
+
+    renderer = renderer or fig.canvas.get_renderer()
+    found = []
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is None or not ax.get_visible():
+            continue
+        box = legend.get_window_extent(renderer)
+        if not box.overlaps(ax.bbox):
+            continue  # a legend outside the plot covers no data
+        for artist in [*ax.lines, *ax.collections]:
+            if not artist.get_visible():
+                continue
+            if isinstance(artist, Line2D):
+                xy = artist.get_transform().transform(artist.get_xydata())
+                name = "<line>"
+                path = artist.get_transform().transform_path(artist.get_path())
+                hit = path.intersects_bbox(box, filled=False) or any(box.contains(x, y) for x, y in xy)
+            elif isinstance(artist, PathCollection):
+                xy = artist.get_offset_transform().transform(artist.get_offsets())
+                name = "<points>"
+                hit = any(box.contains(x, y) for x, y in xy)
+            else:
+                continue
+            if hit:
+                label = artist.get_label()
+                found.append(("<legend>", name if label.startswith("_") else label))
+    return found
+
+
 def _fit_for_phone(fig) -> None:
     """:func:`_fit_for_phone_steps` without matplotlib's notes from the trial layouts: while the
     figure is narrowed step by step, constrained layout may give up on an intermediate size
@@ -411,7 +446,8 @@ def figure(
         if synthetic:
             _stamp_synthetic(fig)
         _fit_for_phone(fig)
-        overlaps = overlapping_texts(fig)  # as _fit_for_phone last drew it (savefig draws at another dpi)
+        # as _fit_for_phone last drew it (savefig draws at another dpi)
+        overlaps = overlapping_texts(fig) + legends_over_data(fig)
         # the label also travels in the file's metadata (<dc:description>)
         meta = {"Date": None, "Description": SYNTHETIC_LABEL} if synthetic else {"Date": None}
         fig.savefig(Path.cwd() / svg, format="svg", metadata=meta)
@@ -419,7 +455,7 @@ def figure(
         if overlaps:
             import warnings
 
-            warnings.warn(FigureLayoutWarning(f"figure {name!r}: texts drawn over each other: "
+            warnings.warn(FigureLayoutWarning(f"figure {name!r}: drawn over each other: "
                                               + "; ".join(f"{a!r} and {b!r}" for a, b in overlaps[:5])),
                           stacklevel=2)
         options = "\n:figclass: neet-figure"
