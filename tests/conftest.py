@@ -63,6 +63,24 @@ class Project:
     def html(self) -> Path:
         return self.root / build.HTML_DIR
 
+    def printed_warnings(self) -> dict[str, list[str]]:
+        """What the executed pages wrote to stderr (warnings), by page. The book hides stderr
+        from readers (``nb_output_stderr: remove``), so tests look for it here; among it
+        ``report.FigureLayoutWarning``, a figure with texts drawn over each other."""
+        import nbformat
+
+        generated = self.root / "book" / "generated"
+        printed = {}
+        for path in sorted(generated.rglob("*.ipynb")):
+            if path.name.endswith((".failed.ipynb", ".partial.ipynb")):
+                continue
+            nb = nbformat.read(path, as_version=4)
+            stderr = ["".join(o.get("text", "")) for c in nb.cells for o in c.get("outputs", [])
+                      if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+            if stderr:
+                printed[path.relative_to(generated).as_posix()] = stderr
+        return printed
+
 
 def make_copy(dest: Path, fixture_notebooks: bool = False) -> Project:
     build.copy_project(paths.PROJECT_ROOT, dest)

@@ -330,6 +330,12 @@ def test_real_data_build_publishes_a_book(real_book):
     assert (real_book.project.html / "index.html").is_file()
 
 
+def test_no_page_of_the_real_data_book_printed_a_warning(real_book):
+    """As for the default book (``test_build.py``): register data give the figures other
+    ranges and other groups, so their layout is checked on this build too."""
+    assert real_book.project.printed_warnings() == {}
+
+
 @pytest.mark.parametrize("page", DESCRIPTIVE_PAGES)
 def test_microdata_section_shows_no_small_share(real_book, raw, page):
     node = section(real_book.page(page), page)
