@@ -122,8 +122,7 @@ def plot_overview(cells: pd.DataFrame, by: str = "factor_category"):
     # height, so the rows keep theirs.
     ax.set_xticks(range(len(OUTCOMES)), [OUTCOME_LABELS[o] for o in OUTCOMES], rotation=90,
                   fontsize=report.MIN_FONT_PT)
-    fig.canvas.draw()
-    tallest = max(t.get_window_extent().height for t in ax.get_xticklabels()) / fig.dpi
+    tallest = max(t.get_window_extent().height for t in ax.get_xticklabels()) / fig.dpi  # (no draw needed)
     fig.set_figheight(height + tallest)
     if by == "factor":
         ax.set_yticks(range(len(labels)), [f"{lab} ({row_of[lab]})" for lab in labels], fontsize=8)

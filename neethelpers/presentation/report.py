@@ -143,6 +143,11 @@ def _download_links(csv: str, xlsx: str) -> str:
             f"{{download}}`Last ned tallene (Excel) <{xlsx}>`")
 
 
+def _legends(fig) -> list:
+    """Every legend of ``fig``: the figure's own and those of its plots."""
+    return [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend())]
+
+
 def _wrap(text: str, width: int) -> str:
     """``textwrap.fill`` that never breaks a number from its unit («95 %»: the no-break space
     is not a break for textwrap, and it is how Norwegian sets it), nor a word in two."""
@@ -166,7 +171,7 @@ def _wrap_long_labels(fig, width: int = 24) -> None:
             lines = max(t.count("\n") + 1 for t in wrapped)
             w, h = fig.get_size_inches()
             fig.set_size_inches(w, h + len(labels) * (lines - 1) * MIN_FONT_PT * 1.2 / 72)
-    for legend in [*fig.legends, *[ax.get_legend() for ax in fig.axes if ax.get_legend()]]:
+    for legend in _legends(fig):
         for text in legend.get_texts():
             if len(text.get_text()) > 34:
                 text.set_text(_wrap(text.get_text(), 34))
@@ -252,7 +257,7 @@ def overlapping_texts(fig, renderer=None) -> list[tuple[str, str]]:
     import matplotlib.text as mtext
 
     renderer = renderer or fig.canvas.get_renderer()
-    legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend())]
+    legends = _legends(fig)
     skip = {id(t) for legend in legends for t in legend.findobj(mtext.Text)}
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
@@ -284,14 +289,11 @@ def legends_over_data(fig, renderer=None) -> list[tuple[str, str]]:
         for artist in [*ax.lines, *ax.collections]:
             if not artist.get_visible():
                 continue
-            if isinstance(artist, Line2D):
-                xy = artist.get_transform().transform(artist.get_xydata())
-                name = "<line>"
-                path = artist.get_transform().transform_path(artist.get_path())
-                hit = path.intersects_bbox(box, filled=False) or any(box.contains(x, y) for x, y in xy)
+            if isinstance(artist, Line2D):  # its segments, or its points (a path of one point crosses nothing)
+                name, path = "<line>", artist.get_transform().transform_path(artist.get_path())
+                hit = path.intersects_bbox(box, filled=False) or any(box.contains(x, y) for x, y in path.vertices)
             elif isinstance(artist, PathCollection):
-                xy = artist.get_offset_transform().transform(artist.get_offsets())
-                name = "<points>"
+                name, xy = "<points>", artist.get_offset_transform().transform(artist.get_offsets())
                 hit = any(box.contains(x, y) for x, y in xy)
             else:
                 continue
@@ -336,8 +338,7 @@ def _fit_for_phone_steps(fig) -> None:
             pass
     for _ in range(6):  # labels sticking out widen the saved SVG: narrow the figure instead
         fig.canvas.draw()
-        legends = [*fig.legends, *[ax.get_legend() for ax in fig.axes if ax.get_legend()]]
-        wide = [lg for lg in legends if _legend_misplaced(fig, lg)]
+        wide = [lg for lg in _legends(fig) if _legend_misplaced(fig, lg)]
         if wide:
             for legend in wide:
                 _one_entry_per_line(fig, legend)  # a legend row wider than the figure
