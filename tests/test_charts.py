@@ -1,6 +1,11 @@
-"""Axis labels say the value at their tick: a label rounded to fewer decimals than the tick
-needs reads a wrong number (a tick at 7,5 % labelled «8 %» — the demonstration page's figure of
-long-term NEET by age and income had that)."""
+"""The charts as a reader sees them on a phone.
+
+* Axis labels say the value at their tick: a label rounded to fewer decimals than the tick
+  needs reads a wrong number (a tick at 7,5 % labelled «8 %» — the demonstration page's figure
+  of long-term NEET by age and income had that).
+* Nothing is drawn over anything else at the phone width the figures are saved at (tick labels,
+  axis labels, legends), found with ``report.overlapping_texts``.
+"""
 
 from __future__ import annotations
 
